@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * mxlock: lock a mail host's SMTP port to a provider's address ranges.
+ *
+ * This header is the whole ABI between the kernel module (kmod/mxlock.ko)
+ * and its clients (ctl/mxlockctl, tests/). It is the one place the ABI is
+ * written down; both sides include it.
+ *
+ * Everything is per network namespace: a request acts on the namespace of
+ * the socket that sends it. Commands that change state need CAP_NET_ADMIN
+ * over that namespace (GENL_UNS_ADMIN_PERM); reads need no privilege.
+ * Attribute policies are strict: unknown attributes, wrong types or lengths
+ * are refused with an extended ack (extack) message saying why.
+ *
+ * Generic netlink family MXLOCK_GENL_NAME, version MXLOCK_GENL_VERSION.
+ *
+ * An "entry" is one nested MXLOCK_A_ENTRY inside MXLOCK_A_ENTRIES:
+ *
+ *    MXLOCK_ENTRY_A_ADDR      binary, 4 bytes (IPv4) or 16 bytes (IPv6),
+ *                             network byte order; the family is told by
+ *                             the length. Required.
+ *    MXLOCK_ENTRY_A_PREFIXLEN u8: the entry is ADDR/PREFIXLEN. Host bits
+ *                             set in ADDR are refused (-EINVAL), never
+ *                             silently masked.
+ *    MXLOCK_ENTRY_A_ADDR_END  binary, same length as ADDR: the entry is the
+ *                             inclusive range ADDR..ADDR_END (ADDR_END >=
+ *                             ADDR).
+ *    Neither PREFIXLEN nor ADDR_END: the single address ADDR. Both: refused.
+ *
+ * The allowlist is a set of address intervals: entries are merged where
+ * they overlap or touch. A namespace with no list loaded is "unarmed" and
+ * passes every packet (counting the SYNs it saw); loading a list arms it.
+ * An empty list is never armed: it would refuse all mail.
+ *
+ * Commands:
+ *
+ * MXLOCK_CMD_GET_STATE (doit, unprivileged)
+ *    Request: nothing. Reply (same command): MXLOCK_A_MODE, MXLOCK_A_ARMED,
+ *    MXLOCK_A_RANGES (number of merged intervals), MXLOCK_A_GENERATION,
+ *    MXLOCK_A_PORT and MXLOCK_A_STATS, a nest of MXLOCK_STATS_A_* u64
+ *    counters summed over all CPUs.
+ *
+ * MXLOCK_CMD_SET_MODE (admin)
+ *    Request: MXLOCK_A_MODE. Enforce drops SYNs from outside the list;
+ *    monitor counts them as MXLOCK_STATS_A_SYN_MONITORED and lets them in.
+ *
+ * MXLOCK_CMD_REPLACE (admin)
+ *    Request: MXLOCK_A_ENTRIES (may be absent in a chunk), optional
+ *    MXLOCK_A_REPLACE_FLAGS. Replaces the whole list atomically: packets see
+ *    either the old list or the new one, never a mix. A large list is sent
+ *    in chunks that build a staging list bound to the sending socket:
+ *      MXLOCK_REPLACE_F_CONTINUE  this chunk adds to the socket's open
+ *                                 transaction; without it any open
+ *                                 transaction of the socket is discarded
+ *                                 and a new one begins.
+ *      MXLOCK_REPLACE_F_MORE      more chunks follow: stage, do not commit.
+ *    A request without F_MORE commits: the staged entries become the live
+ *    list in one step. The staging list is discarded if a chunk is refused
+ *    or the socket is closed before the commit; the old list then stays in
+ *    force. Committing an empty list is refused (use FLUSH to disarm). At
+ *    most MXLOCK_MAX_ENTRIES entries per transaction.
+ *
+ * MXLOCK_CMD_ADD (admin)
+ *    Request: MXLOCK_A_ENTRIES. Adds them to the list (arming it if it was
+ *    unarmed), in one atomic step.
+ *
+ * MXLOCK_CMD_DEL (admin)
+ *    Request: MXLOCK_A_ENTRIES. Removes the addresses they cover from the
+ *    list, splitting intervals where needed, in one atomic step. Refused
+ *    with -ENOENT if an entry covers no listed address, and with -EINVAL if
+ *    the list would be left empty (use FLUSH to disarm).
+ *
+ * MXLOCK_CMD_FLUSH (admin)
+ *    Request: nothing. Drops the list: the namespace is unarmed again.
+ *
+ * MXLOCK_CMD_GET_ENTRIES (dump, unprivileged)
+ *    Each reply message carries MXLOCK_A_GENERATION and MXLOCK_A_ENTRIES
+ *    with the merged intervals in ascending order, each as ADDR and
+ *    ADDR_END. A dump that overlaps a change is flagged NLM_F_DUMP_INTR.
+ *
+ * MXLOCK_CMD_TEST (doit, unprivileged)
+ *    Request: MXLOCK_A_ADDR. Reply: MXLOCK_A_VERDICT, what the hook would
+ *    do now with a SYN from that address to the guarded port.
+ *
+ * Every change increments MXLOCK_A_GENERATION (u32, wraps).
+ */
+#ifndef _UAPI_LINUX_MXLOCK_H
+#define _UAPI_LINUX_MXLOCK_H
+
+#define MXLOCK_GENL_NAME	"mxlock"
+#define MXLOCK_GENL_VERSION	1
+
+/* Upper bound on entries in one REPLACE transaction or ADD request. */
+#define MXLOCK_MAX_ENTRIES	(1U << 22)
+
+enum mxlock_cmd {
+	MXLOCK_CMD_UNSPEC,
+	MXLOCK_CMD_GET_STATE,
+	MXLOCK_CMD_SET_MODE,
+	MXLOCK_CMD_REPLACE,
+	MXLOCK_CMD_ADD,
+	MXLOCK_CMD_DEL,
+	MXLOCK_CMD_FLUSH,
+	MXLOCK_CMD_GET_ENTRIES,
+	MXLOCK_CMD_TEST,
+	__MXLOCK_CMD_MAX
+};
+#define MXLOCK_CMD_MAX (__MXLOCK_CMD_MAX - 1)
+
+enum mxlock_attr {
+	MXLOCK_A_UNSPEC,
+	MXLOCK_A_PAD,			/* alignment padding for u64 */
+	MXLOCK_A_MODE,			/* u8, enum mxlock_mode */
+	MXLOCK_A_ARMED,			/* u8, 0 or 1 */
+	MXLOCK_A_RANGES,		/* u32, merged intervals in the list */
+	MXLOCK_A_GENERATION,		/* u32, bumped by every change */
+	MXLOCK_A_PORT,			/* u16, guarded TCP port, host order */
+	MXLOCK_A_STATS,			/* nest, MXLOCK_STATS_A_* */
+	MXLOCK_A_ENTRIES,		/* nest of MXLOCK_A_ENTRY */
+	MXLOCK_A_REPLACE_FLAGS,		/* u32, MXLOCK_REPLACE_F_* */
+	MXLOCK_A_ADDR,			/* binary, 4 or 16 bytes */
+	MXLOCK_A_VERDICT,		/* u8, enum mxlock_verdict */
+	__MXLOCK_A_MAX
+};
+#define MXLOCK_A_MAX (__MXLOCK_A_MAX - 1)
+
+/* The type of each nest inside MXLOCK_A_ENTRIES. */
+#define MXLOCK_A_ENTRY 1
+
+enum mxlock_entry_attr {
+	MXLOCK_ENTRY_A_UNSPEC,
+	MXLOCK_ENTRY_A_ADDR,		/* binary, 4 or 16 bytes */
+	MXLOCK_ENTRY_A_PREFIXLEN,	/* u8 */
+	MXLOCK_ENTRY_A_ADDR_END,	/* binary, same length as ADDR */
+	__MXLOCK_ENTRY_A_MAX
+};
+#define MXLOCK_ENTRY_A_MAX (__MXLOCK_ENTRY_A_MAX - 1)
+
+enum mxlock_stats_attr {
+	MXLOCK_STATS_A_UNSPEC,
+	MXLOCK_STATS_A_PAD,
+	MXLOCK_STATS_A_SYN_SEEN,	/* u64, sum of the four below */
+	MXLOCK_STATS_A_SYN_ALLOWED,	/* u64, source in the list */
+	MXLOCK_STATS_A_SYN_DROPPED,	/* u64, refused in enforce mode */
+	MXLOCK_STATS_A_SYN_MONITORED,	/* u64, outside, passed in monitor */
+	MXLOCK_STATS_A_SYN_UNARMED,	/* u64, passed: no list loaded */
+	__MXLOCK_STATS_A_MAX
+};
+#define MXLOCK_STATS_A_MAX (__MXLOCK_STATS_A_MAX - 1)
+
+enum mxlock_mode {
+	MXLOCK_MODE_ENFORCE,
+	MXLOCK_MODE_MONITOR,
+	__MXLOCK_MODE_MAX
+};
+#define MXLOCK_MODE_MAX (__MXLOCK_MODE_MAX - 1)
+
+enum mxlock_replace_flags {
+	MXLOCK_REPLACE_F_CONTINUE	= 1U << 0,
+	MXLOCK_REPLACE_F_MORE		= 1U << 1,
+	MXLOCK_REPLACE_F_ALL		= MXLOCK_REPLACE_F_CONTINUE |
+					  MXLOCK_REPLACE_F_MORE
+};
+
+enum mxlock_verdict {
+	MXLOCK_VERDICT_ALLOW,		/* source is in the list */
+	MXLOCK_VERDICT_DROP,		/* outside the list, enforce: dropped */
+	MXLOCK_VERDICT_MONITOR,		/* outside the list, monitor: passed */
+	MXLOCK_VERDICT_UNARMED,		/* no list loaded: passed */
+	__MXLOCK_VERDICT_MAX
+};
+
+#endif /* _UAPI_LINUX_MXLOCK_H */
