@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per-CPU SYN counters, one per verdict: the packet path writes only its
+ * own CPU's cache line, and readers sum them.
+ */
+#ifndef _MXLOCK_STATS_H
+#define _MXLOCK_STATS_H
+
+#include <linux/percpu.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/mxlock.h>
+
+struct mxlock_pcpu_stats {
+	u64_stats_t syn[__MXLOCK_VERDICT_MAX];	/* indexed by verdict */
+	struct u64_stats_sync syncp;
+};
+
+struct mxlock_stats {
+	u64 syn[__MXLOCK_VERDICT_MAX];
+};
+
+/* Called from the hook, in softirq context or with BHs disabled. */
+static inline void mxlock_stats_count(struct mxlock_pcpu_stats __percpu *st,
+				      enum mxlock_verdict v)
+{
+	struct mxlock_pcpu_stats *s = this_cpu_ptr(st);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->syn[v]);
+	u64_stats_update_end(&s->syncp);
+}
+
+static inline void mxlock_stats_sum(struct mxlock_pcpu_stats __percpu *st,
+				    struct mxlock_stats *sum)
+{
+	int cpu, v;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		const struct mxlock_pcpu_stats *s = per_cpu_ptr(st, cpu);
+		u64 syn[__MXLOCK_VERDICT_MAX];
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			for (v = 0; v < __MXLOCK_VERDICT_MAX; v++)
+				syn[v] = u64_stats_read(&s->syn[v]);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		for (v = 0; v < __MXLOCK_VERDICT_MAX; v++)
+			sum->syn[v] += syn[v];
+	}
+}
+
+static inline u64 mxlock_stats_seen(const struct mxlock_stats *sum)
+{
+	u64 seen = 0;
+	int v;
+
+	for (v = 0; v < __MXLOCK_VERDICT_MAX; v++)
+		seen += sum->syn[v];
+	return seen;
+}
+
+#endif /* _MXLOCK_STATS_H */
