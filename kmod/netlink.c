@@ -236,6 +236,10 @@ static int mxlock_put_state(struct sk_buff *msg, struct mxlock_net *pn)
 	struct nlattr *nest;
 	int v;
 
+	/* The stats attributes follow the verdicts' order. */
+	BUILD_BUG_ON(MXLOCK_STATS_A_SYN_ALLOWED + MXLOCK_VERDICT_UNARMED !=
+		     MXLOCK_STATS_A_SYN_UNARMED);
+
 	mxlock_stats_sum(pn->stats, &sum);
 	mutex_lock(&pn->lock);
 	set = mxlock_live_set(pn);
@@ -254,7 +258,6 @@ static int mxlock_put_state(struct sk_buff *msg, struct mxlock_net *pn)
 			      mxlock_stats_seen(&sum), MXLOCK_STATS_A_PAD))
 		return -EMSGSIZE;
 	for (v = 0; v < __MXLOCK_VERDICT_MAX; v++) {
-		/* The stats attributes follow the verdicts' order. */
 		if (nla_put_u64_64bit(msg, MXLOCK_STATS_A_SYN_ALLOWED + v,
 				      sum.syn[v], MXLOCK_STATS_A_PAD))
 			return -EMSGSIZE;
@@ -526,8 +529,10 @@ static int mxlock_nl_dump_entries(struct sk_buff *skb,
 		goto out_unlock;
 	}
 	nl_dump_check_consistent(cb, genlmsg_nlhdr(hdr));
+	if (nla_put_u32(skb, MXLOCK_A_GENERATION, set->generation))
+		goto err_cancel;
 	entries = nla_nest_start(skb, MXLOCK_A_ENTRIES);
-	if (nla_put_u32(skb, MXLOCK_A_GENERATION, set->generation) || !entries)
+	if (!entries)
 		goto err_cancel;
 	for (; i < set->nr4; i++) {
 		struct nlattr *e = nla_nest_start(skb, MXLOCK_A_ENTRY);
