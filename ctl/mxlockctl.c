@@ -397,9 +397,11 @@ static int change(const struct cmd *cmd, uint8_t nlcmd, int argc,
 	if (err) {
 		fail_request(cmd, &g, err);
 		blame(cmd, &g, l.v, l.n, offs);
-		if (nlcmd == MXLOCK_CMD_DEL && err == -ENOENT && g.kernel_err)
+		/* ENOENT alone reads "No such file": say what it means here. */
+		if (nlcmd == MXLOCK_CMD_DEL && err == -ENOENT &&
+		    g.kernel_err && !g.msg[0])
 			fprintf(stderr,
-				"mxlockctl: del: an entry covers no address in the list; nothing was removed\n");
+				"mxlockctl: del: no list is loaded, or an entry covers no listed address; nothing was removed\n");
 		goto close_genl;
 	}
 	ret = EXIT_OK;
