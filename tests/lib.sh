@@ -1,0 +1,581 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/lib.sh: helpers for the mxlock selftests, in the spirit of the
+# kernel's tools/testing/selftests/net/lib.sh and kselftest/ktap_helpers.sh.
+#
+# A test script sources this file, states its requirements, declares its
+# plan and then tells its story one subtest at a time:
+#
+#   source "$(dirname "$0")/lib.sh"
+#   require_root; require_mxlock
+#   ktap_begin 3
+#   topology                       # $MX, $GOOD, $BAD, $OTHER
+#   check "good sender gets the banner" connect_ok "$GOOD" "$MX_ADDR" 25
+#   ...
+#   ktap_finish
+#
+# Output is KTAP version 1: "ok N desc", "not ok N desc",
+# "ok N desc # SKIP reason", diagnostics as "# ..." lines. Exit status is
+# kselftest's: 0 pass, 1 fail, 4 skip. Namespaces, listeners and other
+# leftovers are removed by an EXIT trap, whatever happens.
+#
+# Runs in the QEMU guest (scripts/vm-run) or as root on a real host with the
+# module loaded or installed. Environment:
+#   MXLOCK_KO      module to insmod when it is not loaded yet
+#                  (default $top/kmod/mxlock.ko; if absent: modprobe mxlock)
+#   MXLOCKCTL      control tool (default $top/ctl/mxlockctl)
+#   NLCLIENT       independent netlink client (default $top/tests/nlclient)
+#   MXLOCK_DROP_WAIT  seconds a connect to a dropped port is given before it
+#                  counts as timed out (default 2)
+
+# shellcheck disable=SC2034  # many variables here are for the scripts
+# shellcheck disable=SC2016  # awk programs in single quotes
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+MXLOCK_KO=${MXLOCK_KO:-$top/kmod/mxlock.ko}
+MXLOCKCTL=${MXLOCKCTL:-$top/ctl/mxlockctl}
+NLCLIENT=${NLCLIENT:-$top/tests/nlclient}
+MXLOCK_DROP_WAIT=${MXLOCK_DROP_WAIT:-2}
+STATS=/proc/net/mxlock/stats
+
+ksft_pass=0
+ksft_fail=1
+ksft_skip=4
+
+# The mail host's address (on its loopback) and the senders' addresses.
+MX_ADDR=192.0.2.25
+PROVIDER=199.89.0.0/21		# the provider's range, from its guide
+GOOD_ADDR=199.89.0.10		# inside the provider's range
+BAD_ADDR=198.51.100.10		# outside it
+OTHER_ADDR=203.0.113.7		# outside it too
+BANNER="220 mx ESMTP"		# what the listener on port 25 says first
+BANNER_2525="220 mx unguarded"	# ... and the one on port 2525
+
+# A scratch directory of our own; the work tree may be read-only.
+TMPD=$(mktemp -d "${TMPDIR:-/tmp}/mxlock-test.XXXXXX") || exit $ksft_fail
+
+# ---------------------------------------------------------------- KTAP ----
+
+KTAP_PLAN=
+KTAP_NUM=0
+KTAP_PASS=0
+KTAP_FAIL=0
+KTAP_SKIP=0
+
+ktap_diag() { # text... : one or more "# " lines, never mistaken for results
+	local line
+	while IFS= read -r line; do
+		printf '# %s\n' "$line"
+	done <<<"$*"
+}
+
+ktap_begin() { # N: the header and the plan
+	KTAP_PLAN=$1
+	echo "KTAP version 1"
+	echo "1..$KTAP_PLAN"
+}
+
+ktap_ok() { # desc
+	KTAP_NUM=$((KTAP_NUM + 1))
+	KTAP_PASS=$((KTAP_PASS + 1))
+	echo "ok $KTAP_NUM $1"
+}
+
+ktap_not_ok() { # desc
+	KTAP_NUM=$((KTAP_NUM + 1))
+	KTAP_FAIL=$((KTAP_FAIL + 1))
+	echo "not ok $KTAP_NUM $1"
+}
+
+ktap_skip() { # desc reason
+	KTAP_NUM=$((KTAP_NUM + 1))
+	KTAP_SKIP=$((KTAP_SKIP + 1))
+	echo "ok $KTAP_NUM $1 # SKIP $2"
+}
+
+ktap_skip_all() { # reason: nothing can run here; exits 4
+	echo "KTAP version 1"
+	echo "1..0 # SKIP $*"
+	exit $ksft_skip
+}
+
+ktap_bail() { # reason: the environment broke; the rest fails, exits 1
+	ktap_diag "bailing out: $*"
+	if [ -z "$KTAP_PLAN" ]; then
+		ktap_begin 1
+	fi
+	while [ "$KTAP_NUM" -lt "$KTAP_PLAN" ]; do
+		ktap_not_ok "not run: $*"
+	done
+	ktap_finish
+}
+
+ktap_finish() { # totals, then exit 0/1/4
+	echo "# Totals: pass:$KTAP_PASS fail:$KTAP_FAIL xfail:0 xpass:0 skip:$KTAP_SKIP error:0"
+	if [ "$KTAP_NUM" -ne "$KTAP_PLAN" ]; then
+		ktap_diag "planned $KTAP_PLAN tests but ran $KTAP_NUM"
+		exit $ksft_fail
+	fi
+	[ "$KTAP_FAIL" -eq 0 ] || exit $ksft_fail
+	[ "$KTAP_PASS" -gt 0 ] || [ "$KTAP_SKIP" -eq 0 ] || exit $ksft_skip
+	exit $ksft_pass
+}
+
+# check DESC CMD...: one subtest, ok iff CMD exits 0. CMD runs in a
+# subshell (state it sets is lost); whatever it prints is shown as
+# diagnostics if it fails, and swallowed otherwise.
+check() {
+	local desc=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		ktap_ok "$desc"
+	else
+		[ -n "$out" ] && ktap_diag "$out"
+		ktap_diag "(exit status $rc from: $*)"
+		ktap_not_ok "$desc"
+	fi
+	return $rc
+}
+
+# ------------------------------------------------------------ asserts ----
+# Small predicates for use inside a subtest function: each says what was
+# wrong on stderr and returns non-zero.
+
+expect_eq() { # what expected actual
+	[ "$2" = "$3" ] && return 0
+	printf '%s: expected [%s], got [%s]\n' "$1" "$2" "$3" >&2
+	return 1
+}
+
+expect_ge() { # what minimum actual
+	[[ $3 =~ ^[0-9]+$ ]] && [ "$3" -ge "$2" ] && return 0
+	printf '%s: expected at least %s, got [%s]\n' "$1" "$2" "$3" >&2
+	return 1
+}
+
+expect_match() { # what extended-regex text
+	grep -Eq -- "$2" <<<"$3" && return 0
+	printf '%s: expected to match /%s/, got:\n%s\n' "$1" "$2" "$3" >&2
+	return 1
+}
+
+expect_exit() { # expected-status CMD...: CMD's output goes to stderr
+	local want=$1 rc
+	shift
+	"$@" >&2
+	rc=$?
+	[ "$rc" -eq "$want" ] && return 0
+	printf 'exit status of [%s]: expected %s, got %s\n' "$*" "$want" "$rc" >&2
+	return 1
+}
+
+# -------------------------------------------------------- requirements ----
+
+require_root() {
+	[ "$(id -u)" -eq 0 ] || ktap_skip_all "must run as root"
+}
+
+require_cmd() { # cmd...
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || ktap_skip_all "'$c' not found"
+	done
+}
+
+require_tool() { # the control tool must exist
+	[ -x "$MXLOCKCTL" ] || ktap_skip_all "mxlockctl not built ($MXLOCKCTL)"
+}
+
+require_nlclient() {
+	[ -x "$NLCLIENT" ] || ktap_skip_all "nlclient not built ($NLCLIENT; make -C tests)"
+}
+
+# mxlock_load: make sure the module is in. 0 loaded, 1 failed to load
+# (that is a failure, not a skip), 4 no module to be had.
+mxlock_load() {
+	[ -d /sys/module/mxlock ] && return 0
+	if [ -f "$MXLOCK_KO" ]; then
+		insmod "$MXLOCK_KO" || return 1
+	elif modinfo mxlock >/dev/null 2>&1; then
+		modprobe mxlock || return 1
+	else
+		return 4
+	fi
+	[ -d /sys/module/mxlock ] || return 1
+}
+
+mxlock_unload() {
+	[ -d /sys/module/mxlock ] || return 0
+	rmmod mxlock
+}
+
+# Everything most scripts need: root, the module, the tool, socat.
+require_mxlock() {
+	require_root
+	require_cmd ip socat timeout
+	require_tool
+	mxlock_load
+	case $? in
+	0) ;;
+	4) ktap_skip_all "no mxlock module ($MXLOCK_KO absent, modprobe mxlock unknown)" ;;
+	*) echo "# insmod $MXLOCK_KO failed"; ktap_bail "cannot load the module" ;;
+	esac
+}
+
+# ------------------------------------------------------------- cleanup ----
+
+NS_LIST=()
+PGID_LIST=()
+DEFER=()
+
+defer() { # "shell command": run at exit, last deferred first
+	DEFER+=("$*")
+}
+
+cleanup() {
+	local i ns pg
+	for ((i = ${#DEFER[@]} - 1; i >= 0; i--)); do
+		eval "${DEFER[i]}" >/dev/null 2>&1
+	done
+	for pg in "${PGID_LIST[@]}"; do
+		kill -TERM -- "-$pg" 2>/dev/null
+	done
+	for pg in "${PGID_LIST[@]}"; do
+		wait "$pg" 2>/dev/null
+	done
+	for ns in "${NS_LIST[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$TMPD"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# spawn CMD...: start CMD in the background in its own process group, so
+# cleanup can end it and everything it forked. Sets SPAWNED to its pid.
+spawn() {
+	setsid "$@" </dev/null &
+	SPAWNED=$!
+	PGID_LIST+=("$SPAWNED")
+}
+
+# stop PID: end a process group started by spawn, now.
+stop() {
+	kill -TERM -- "-$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
+}
+
+# ---------------------------------------------------------- namespaces ----
+
+# setup_ns VAR...: create a namespace per VAR, named VAR-<random>, with
+# lo up, and set VAR to its name.
+setup_ns() {
+	local var name
+	for var in "$@"; do
+		name="${var,,}-$(mktemp -u XXXXXX)"
+		ip netns add "$name" || return 1
+		NS_LIST+=("$name")
+		ip -n "$name" link set lo up || return 1
+		printf -v "$var" '%s' "$name"
+	done
+}
+
+# del_ns NAME: delete a namespace now (its listeners must be gone).
+del_ns() {
+	local i
+	ip netns del "$1" || return 1
+	for i in "${!NS_LIST[@]}"; do
+		[ "${NS_LIST[i]}" = "$1" ] && unset 'NS_LIST[i]'
+	done
+	return 0
+}
+
+# ------------------------------------------------------- tools, proc ----
+
+mx() { # NS args...: mxlockctl in NS
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$MXLOCKCTL" "$@"
+}
+
+nl() { # NS args...: nlclient in NS
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$NLCLIENT" "$@"
+}
+
+as_nobody() { # NS CMD...: CMD in NS as an unprivileged user, no caps
+	local ns=$1
+	shift
+	ip netns exec "$ns" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=-all -- "$@"
+}
+
+stats() { # NS: the whole stats file of NS
+	ip netns exec "$1" cat "$STATS"
+}
+
+stat() { # NS KEY: one value from NS's stats file; fails if KEY is absent
+	ip netns exec "$1" awk -v k="$2" \
+		'$1 == k { print $2; found = 1 } END { exit !found }' "$STATS"
+}
+
+# wait_stat NS KEY VALUE [SECS]: wait until KEY reaches VALUE (a SYN is
+# counted when the mail host's stack gets it, a little after it was sent).
+wait_stat() {
+	local ns=$1 key=$2 want=$3 secs=${4:-5} i v
+	for ((i = 0; i < secs * 10; i++)); do
+		v=$(stat "$ns" "$key")
+		[ "$v" = "$want" ] && return 0
+		sleep 0.1
+	done
+	printf '%s in %s: expected %s, got [%s] after %ss\n' "$key" "$ns" "$want" "$v" "$secs" >&2
+	return 1
+}
+
+# expect_counters NS "key=value ..." : each counter has that value, and
+# syn_seen is the sum of the other four.
+expect_counters() {
+	local ns=$1 kv bad=0 v
+	local -A c
+	for kv in syn_seen syn_allowed syn_dropped syn_monitored syn_unarmed; do
+		c[$kv]=$(stat "$ns" "$kv") || { echo "no $kv in $STATS" >&2; return 1; }
+	done
+	for kv in $2; do
+		v=${c[${kv%%=*}]}
+		[ "$v" = "${kv#*=}" ] || {
+			echo "${kv%%=*}: expected ${kv#*=}, got [$v]" >&2
+			bad=1
+		}
+	done
+	v=$((c[syn_allowed] + c[syn_dropped] + c[syn_monitored] + c[syn_unarmed]))
+	[ "${c[syn_seen]}" = "$v" ] || {
+		echo "syn_seen ${c[syn_seen]} is not the sum of the others ($v)" >&2
+		bad=1
+	}
+	[ $bad -eq 0 ] || { stats "$ns" | sed 's/^/  /' >&2; }
+	return $bad
+}
+
+# counters NS: "key=value" for the five counters, to hand to
+# expect_counters later with some values changed.
+counters() {
+	ip netns exec "$1" awk '$1 ~ /^syn_/ { printf "%s=%s ", $1, $2 }' "$STATS"
+}
+
+# bump "k=v ..." KEY N: the same list with KEY raised by N.
+bump() {
+	local kv out=
+	for kv in $1; do
+		if [ "${kv%%=*}" = "$2" ]; then
+			out+="$2=$((${kv#*=} + $3)) "
+		else
+			out+="$kv "
+		fi
+	done
+	echo "$out"
+}
+
+# cget "k=v ..." KEY: the value of KEY in such a list.
+cget() {
+	local kv
+	for kv in $1; do
+		[ "${kv%%=*}" = "$2" ] && { echo "${kv#*=}"; return 0; }
+	done
+	return 1
+}
+
+# ------------------------------------------------------------ topology ----
+
+# mailhost VAR: a mail host namespace with $MX_ADDR on its loopback and
+# two listeners: port 25 (guarded) says "$BANNER", port 2525 (unguarded)
+# says "$BANNER_2525"; both then echo every line back.
+mailhost() {
+	local var=$1 ns port banner
+	setup_ns "$var" || return 1
+	ns=${!var}
+	ip -n "$ns" addr add "$MX_ADDR/32" dev lo || return 1
+	for port in 25 2525; do
+		banner=$BANNER
+		[ $port = 2525 ] && banner=$BANNER_2525
+		spawn ip netns exec "$ns" socat "TCP-LISTEN:$port,bind=$MX_ADDR,fork,reuseaddr" \
+			"SYSTEM:echo $banner; exec cat"
+	done
+	for port in 25 2525; do
+		wait_listen "$ns" $port || return 1
+	done
+}
+
+wait_listen() { # NS PORT
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ -n "$(ip netns exec "$1" ss -Hltn "sport = :$2")" ] && return 0
+		sleep 0.1
+	done
+	echo "nothing listens on port $2 in $1" >&2
+	return 1
+}
+
+# sender VAR MAILNS ADDR...: a sender namespace linked to MAILNS by a veth
+# pair. It owns the addresses ADDR... (the first is its default source)
+# and reaches $MX_ADDR over the link; MAILNS routes ADDR... back.
+SENDER_IDX=0
+declare -A SENDER_MAIL SENDER_DEV
+sender() {
+	local var=$1 mail=$2 ns a dev
+	shift 2
+	setup_ns "$var" || return 1
+	ns=${!var}
+	SENDER_IDX=$((SENDER_IDX + 1))
+	dev=to$SENDER_IDX
+	SENDER_MAIL[$ns]=$mail
+	SENDER_DEV[$ns]=$dev
+	ip link add eth0 netns "$ns" type veth peer name "$dev" netns "$mail" || return 1
+	ip -n "$ns" link set eth0 up || return 1
+	ip -n "$mail" link set "$dev" up || return 1
+	for a in "$@"; do
+		ip -n "$ns" addr add "$a/32" dev eth0 || return 1
+		ip -n "$mail" route add "$a/32" dev "$dev" || return 1
+	done
+	ip -n "$ns" route add "$MX_ADDR/32" dev eth0 src "$1" || return 1
+}
+
+# sender_addr NS ADDR: give a sender one more source address (routed
+# back by its mail host).
+sender_addr() {
+	local ns=$1 a=$2
+	ip -n "$ns" addr add "$a/32" dev eth0 || return 1
+	ip -n "${SENDER_MAIL[$ns]}" route add "$a/32" dev "${SENDER_DEV[$ns]}"
+}
+
+# topology: the standard cast. $MX is the mail host; $GOOD sends from
+# inside the provider's range, $BAD and $OTHER from outside it.
+topology() {
+	mailhost MX || return 1
+	sender GOOD "$MX" "$GOOD_ADDR" || return 1
+	sender BAD "$MX" "$BAD_ADDR" || return 1
+	sender OTHER "$MX" "$OTHER_ADDR" || return 1
+}
+
+# ------------------------------------------------------------- traffic ----
+
+# connect_ok NS DST PORT [SRC]: a TCP connection from NS (from SRC if given)
+# gets the listener's banner and its echo of a line we send: a full round
+# trip both ways.
+connect_ok() {
+	local ns=$1 dst=$2 port=$3 src=${4:-} token out want
+	token="hello-$RANDOM$RANDOM"
+	want=$BANNER
+	[ "$port" = 2525 ] && want=$BANNER_2525
+	out=$(echo "$token" | timeout 20 ip netns exec "$ns" socat -t 5 -T 10 - \
+		"TCP:$dst:$port,connect-timeout=5${src:+,bind=$src}" 2>&1)
+	if grep -qxF "$want" <<<"$out" && grep -qxF "$token" <<<"$out"; then
+		return 0
+	fi
+	printf 'connect %s -> %s:%s%s: no banner+echo; got:\n%s\n' "$ns" "$dst" \
+		"$port" "${src:+ from $src}" "$out" >&2
+	return 1
+}
+
+# connect_fails NS DST PORT [SRC]: the connection times out, as it does
+# when the SYN is dropped: no answer at all (not a refusal, not a banner)
+# within $MXLOCK_DROP_WAIT seconds.
+connect_fails() {
+	local ns=$1 dst=$2 port=$3 src=${4:-} out rc
+	out=$(timeout 20 ip netns exec "$ns" socat -T 5 - \
+		"TCP:$dst:$port,connect-timeout=$MXLOCK_DROP_WAIT${src:+,bind=$src}" \
+		</dev/null 2>&1)
+	rc=$?
+	if [ $rc -ne 0 ] && grep -qiE 'timed out|timeout' <<<"$out"; then
+		return 0
+	fi
+	printf 'connect %s -> %s:%s%s: expected a timeout, got exit %s:\n%s\n' "$ns" \
+		"$dst" "$port" "${src:+ from $src}" "$rc" "$out" >&2
+	return 1
+}
+
+# send_segment NS SRC DST PORT [FLAGS]: one raw TCP segment (default a
+# SYN; FLAGS is a string of S A R F) from SRC in NS. Exactly one segment:
+# no retransmission, so counters move by exactly one.
+send_segment() {
+	local ns=$1 src=$2 dst=$3 port=$4 flags=${5:-S}
+	ip netns exec "$ns" python3 - "$src" "$dst" "$port" "$flags" <<'EOF'
+import random, socket, struct, sys
+src, dst, port, flags = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+bits = {"F": 1, "S": 2, "R": 4, "A": 16}
+fl = sum(bits[c] for c in flags)
+sport = random.randint(20000, 60000)
+seq = random.getrandbits(32)
+ack = random.getrandbits(32) if "A" in flags else 0
+def hdr(csum):
+    return struct.pack("!HHIIBBHHH", sport, port, seq, ack, 5 << 4, fl,
+                       64240, csum, 0)
+pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, 20)
+data = pseudo + hdr(0)
+s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+while s >> 16:
+    s = (s & 0xffff) + (s >> 16)
+sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+sock.bind((src, 0))
+sock.sendto(hdr(~s & 0xffff), (dst, 0))
+EOF
+}
+
+# -------------------------------------------------- a live connection ----
+
+# session_open NS DST PORT: a TCP connection from NS kept open across
+# later steps. Lines go in with session_send and come back (echoed) to a
+# file that session_expect watches.
+session_open() {
+	local ns=$1 dst=$2 port=$3
+	SESSION_IN=$TMPD/session.in
+	SESSION_OUT=$TMPD/session.out
+	rm -f "$SESSION_IN" "$SESSION_OUT"
+	mkfifo "$SESSION_IN" || return 1
+	: >"$SESSION_OUT"
+	setsid ip netns exec "$ns" socat -T 120 - "TCP:$dst:$port,connect-timeout=5" \
+		<"$SESSION_IN" >"$SESSION_OUT" 2>&1 &
+	SESSION_PID=$!
+	PGID_LIST+=("$SESSION_PID")
+	exec {SESSION_FD}>"$SESSION_IN"
+}
+
+session_send() { # line
+	echo "$1" >&"$SESSION_FD"
+}
+
+session_expect() { # line [SECS]: the line came back
+	local i
+	for ((i = 0; i < ${2:-5} * 10; i++)); do
+		grep -qxF "$1" "$SESSION_OUT" && return 0
+		sleep 0.1
+	done
+	printf 'session: [%s] never came back; the session saw:\n%s\n' "$1" \
+		"$(cat "$SESSION_OUT")" >&2
+	return 1
+}
+
+session_close() {
+	exec {SESSION_FD}>&-
+	stop "$SESSION_PID"
+}
+
+# ---------------------------------------------------------------- misc ----
+
+# gen NS: the list's generation number in NS.
+gen() {
+	stat "$1" generation
+}
+
+# unchanged NS LIST GEN: NS still has exactly that list and generation.
+unchanged() {
+	local ns=$1 list=$2 g=$3 now
+	now=$(mx "$ns" list) || { echo "mxlockctl list failed" >&2; return 1; }
+	expect_eq "list" "$list" "$now" || return 1
+	expect_eq "generation" "$g" "$(gen "$ns")"
+}

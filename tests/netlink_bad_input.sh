@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The kernel does not trust its clients: whatever mxlockctl would catch
+# first, the module must refuse by itself. tests/nlclient builds requests
+# byte by byte, so here malformed ones reach the kernel. Each must be
+# refused with an errno and an extended-ack message saying why, and leave
+# the list and its generation exactly as they were. A well-formed request
+# from the same client must go through, so a refusal is the kernel's doing
+# and not the client's.
+source "$(dirname "$0")/lib.sh"
+
+require_root
+require_nlclient
+mxlock_load
+case $? in
+0) ;;
+4) ktap_skip_all "no mxlock module" ;;
+*) ktap_bail "cannot load the module" ;;
+esac
+ktap_begin 19
+
+setup_ns MX || ktap_bail "cannot create a namespace"
+# 199.89.0.0/21, loaded by the independent client itself.
+nl "$MX" entry c7590000 prefix 21 >/dev/null || ktap_bail "cannot load the first list"
+BEFORE=$(nl "$MX" list)
+
+# nl_unchanged: the dump (generation and intervals) is what it was.
+nl_unchanged() {
+	expect_eq "generation and list" "$BEFORE" "$(nl "$MX" list)"
+}
+
+# refused EXPECT ARGS...: nlclient -e EXPECT ARGS gets that answer (EXPECT
+# "any" is any errno), with a non-empty extack, and nothing changed.
+refused() {
+	local exp=$1 out rc
+	shift
+	out=$(nl "$MX" -e "$exp" "$@")
+	rc=$?
+	echo "nlclient $*: $out" >&2
+	expect_eq "nlclient exit status (0: the answer was $exp)" 0 "$rc" || return 1
+	expect_match "the answer" '^errno=[0-9]+ .* extack=.+' "$out" || return 1
+	nl_unchanged
+}
+
+check "host bits (199.89.0.1/21): EINVAL with extack" refused EINVAL entry c7590001 prefix 21
+check "prefix 33 is refused" refused any entry c7590000 prefix 33
+check "a 5-byte address is refused" refused any entry c759000001
+check "a 3-byte address is refused" refused any entry c75900
+check "ADDR_END below ADDR is refused" refused any entry c6336414 end c633640a
+check "ADDR_END of another length than ADDR is refused" refused any entry c7590000 end c75907ff00
+check "PREFIXLEN and ADDR_END together are refused" refused any entry c7590000 prefix 21 end c75907ff
+check "PREFIXLEN sent as a u32 (wrong length) is refused" refused any entry c7590000 prefix32 21
+check "an unknown attribute inside an entry is refused" refused any entry c7590000 prefix 21 junk
+check "an unknown top-level attribute is refused" refused any junk-top
+check "an unknown REPLACE_FLAGS bit is refused" refused any flags 0x80
+check "committing an empty ENTRIES nest is refused" refused any empty-commit
+check "a REPLACE commit with no entries at all is refused" refused any noentries
+check "ADD without ENTRIES is refused" refused any -c add noentries
+check "DEL of an unlisted range: ENOENT" refused ENOENT -c del entry cb007100 prefix 24
+check "DEL that would empty the list: EINVAL" refused EINVAL -c del entry c7590000 prefix 21
+
+bad_mode() {
+	refused any mode 7 || return 1
+	expect_eq "mode" enforce "$(stat "$MX" mode)"
+}
+check "SET_MODE with an unknown mode (7) is refused; mode unchanged" bad_mode
+
+check "TEST with a 5-byte address is refused" refused any test c759000a01
+
+# The same client, a good request: accepted and in force.
+good() {
+	nl "$MX" -e ok entry c6336400 prefix 24 >&2 || return 1
+	expect_eq "list" "198.51.100.0-198.51.100.255" "$(nl "$MX" list | tail -n 1)"
+}
+check "a well-formed REPLACE from nlclient is accepted" good
+
+ktap_finish
