@@ -403,8 +403,11 @@ mailhost() {
 	for port in 25 2525; do
 		banner=$BANNER
 		[ $port = 2525 ] && banner=$BANNER_2525
-		spawn ip netns exec "$ns" socat "TCP-LISTEN:$port,bind=$MX_ADDR,fork,reuseaddr" \
-			"SYSTEM:echo $banner; exec cat"
+		# -t 10: once the client half-closes, wait for the banner and
+		# echo to drain (socat's default 0.5 s is too short under TCG).
+		spawn ip netns exec "$ns" socat -t 10 \
+			"TCP-LISTEN:$port,bind=$MX_ADDR,fork,reuseaddr" \
+			"SYSTEM:echo $banner; exec cat" 2>>"$TMPD/listeners.log"
 	done
 	for port in 25 2525; do
 		wait_listen "$ns" $port || return 1
@@ -472,13 +475,17 @@ connect_ok() {
 	token="hello-$RANDOM$RANDOM"
 	want=$BANNER
 	[ "$port" = 2525 ] && want=$BANNER_2525
-	out=$(echo "$token" | timeout 20 ip netns exec "$ns" socat -t 5 -T 10 - \
+	out=$(echo "$token" | timeout 30 ip netns exec "$ns" socat -t 10 -T 20 - \
 		"TCP:$dst:$port,connect-timeout=5${src:+,bind=$src}" 2>&1)
 	if grep -qxF "$want" <<<"$out" && grep -qxF "$token" <<<"$out"; then
 		return 0
 	fi
 	printf 'connect %s -> %s:%s%s: no banner+echo; got:\n%s\n' "$ns" "$dst" \
 		"$port" "${src:+ from $src}" "$out" >&2
+	if [ -s "$TMPD/listeners.log" ]; then
+		echo "listeners' stderr so far:" >&2
+		tail -n 5 "$TMPD/listeners.log" >&2
+	fi
 	return 1
 }
 
