@@ -28,3 +28,134 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C ctl clean
 	$(MAKE) -C tests clean
+
+# ---- installing ----------------------------------------------------------
+#
+#   make install [DESTDIR=] [PREFIX=/usr/local] [KDIR=]
+#   make uninstall [same variables]
+#   make dkms-install / dkms-uninstall   (the module via DKMS instead)
+#
+# The module goes where modprobe finds it, for the kernel of $(KDIR) (its
+# version read from the tree, not from `uname -r`: the two differ when
+# building for another kernel). depmod runs unless DESTDIR is set: a
+# package runs it on the target. The unit goes to $(PREFIX)/lib/systemd/
+# system, a vendor unit directory systemd searches (so /usr/lib/... with
+# PREFIX=/usr), leaving /etc/systemd/system to the admin's own overrides.
+# Configuration is installed only if absent and removed only if unchanged:
+# an admin's allowlist is never overwritten nor deleted.
+
+VERSION := $(shell cat VERSION)
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+INSTALL ?= install
+DEPMOD ?= depmod
+# The release KDIR was configured for: what its modules' vermagic says and
+# where modprobe looks for them (Debian's include/config/kernel.release can
+# differ, e.g. 6.1.192 for 6.1.0-56-amd64). Looked up once, when needed.
+KVER_OF_KDIR = k=$(KDIR); { sed -n 's/^.define UTS_RELEASE "\(.*\)"$$/\1/p' \
+	"$$k/include/generated/utsrelease.h" || \
+	cat "$$k/include/config/kernel.release"; } 2>/dev/null
+KVER ?= $(eval KVER := $(shell $(KVER_OF_KDIR)))$(KVER)
+MODDIR = /lib/modules/$(KVER)/extra
+
+# Each installed file, as $(DESTDIR)-less path = source.
+INST_MODULE = $(MODDIR)/mxlock.ko
+INST_FILES = $(SBINDIR)/mxlockctl=ctl/mxlockctl:755 \
+	$(MANDIR)/man8/mxlockctl.8=doc/mxlockctl.8:644 \
+	$(BASHCOMPDIR)/mxlockctl=packaging/mxlockctl.bash-completion:644
+INST_UNIT = $(UNITDIR)/mxlock.service
+INST_CONF = $(SYSCONFDIR)/mxlock/allow.conf=packaging/allow.conf \
+	$(SYSCONFDIR)/default/mxlock=packaging/mxlock.default
+# systemctl only on a live install onto a host booted with systemd.
+LIVE_SYSTEMD = [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]
+
+.PHONY: install uninstall dkms-install dkms-uninstall
+
+install: all
+	@[ -n "$(KVER)" ] || { echo "install: no kernel version in $(KDIR) (set KDIR or KVER)" >&2; exit 1; }
+	$(INSTALL) -D -m 644 kmod/mxlock.ko $(DESTDIR)$(INST_MODULE)
+	@set -e; for f in $(INST_FILES); do \
+		dst=$${f%%=*}; src=$${f#*=}; mode=$${src#*:}; src=$${src%:*}; \
+		echo "$(INSTALL) -D -m $$mode $$src $(DESTDIR)$$dst"; \
+		$(INSTALL) -D -m $$mode $$src $(DESTDIR)$$dst; \
+	done
+	$(INSTALL) -d -m 755 $(DESTDIR)$(UNITDIR)
+	sed '/^Exec/s|/usr/local/sbin/|$(SBINDIR)/|g' packaging/mxlock.service > $(DESTDIR)$(INST_UNIT).tmp
+	chmod 644 $(DESTDIR)$(INST_UNIT).tmp
+	mv -f $(DESTDIR)$(INST_UNIT).tmp $(DESTDIR)$(INST_UNIT)
+	@set -e; for f in $(INST_CONF); do \
+		dst=$(DESTDIR)$${f%%=*}; src=$${f#*=}; \
+		if [ -e "$$dst" ]; then \
+			echo "install: keeping $$dst (exists; the shipped one is $$src)"; \
+		else \
+			echo "$(INSTALL) -D -m 644 $$src $$dst"; \
+			$(INSTALL) -D -m 644 $$src "$$dst"; \
+		fi; \
+	done
+ifeq ($(DESTDIR),)
+	$(DEPMOD) -a $(KVER)
+endif
+	@if $(LIVE_SYSTEMD); then systemctl daemon-reload; fi
+	@echo "install: done. Edit $(SYSCONFDIR)/mxlock/allow.conf, then: systemctl enable --now mxlock"
+
+uninstall:
+	@[ -n "$(KVER)" ] || { echo "uninstall: no kernel version in $(KDIR) (set KDIR or KVER)" >&2; exit 1; }
+	@if $(LIVE_SYSTEMD) && [ -e $(INST_UNIT) ]; then \
+		echo "systemctl disable --now mxlock.service"; \
+		systemctl disable --now mxlock.service || true; \
+	fi
+	rm -f $(DESTDIR)$(INST_MODULE) $(DESTDIR)$(INST_UNIT)
+	rmdir $(DESTDIR)$(MODDIR) 2>/dev/null || true
+	@set -e; for f in $(INST_FILES); do \
+		echo "rm -f $(DESTDIR)$${f%%=*}"; rm -f "$(DESTDIR)$${f%%=*}"; \
+	done
+	@set -e; for f in $(INST_CONF); do \
+		dst=$(DESTDIR)$${f%%=*}; src=$${f#*=}; \
+		if [ ! -e "$$dst" ]; then :; \
+		elif cmp -s "$$src" "$$dst"; then echo "rm -f $$dst"; rm -f "$$dst"; \
+		else echo "uninstall: keeping $$dst (edited)"; fi; \
+	done
+	rmdir $(DESTDIR)$(SYSCONFDIR)/mxlock 2>/dev/null || true
+ifeq ($(DESTDIR),)
+	$(DEPMOD) -a $(KVER)
+endif
+	@if $(LIVE_SYSTEMD); then systemctl daemon-reload; fi
+
+# DKMS: copy the module's sources to $(DKMS_SRCTREE)/mxlock-$(VERSION), then
+# add, build and install it for KVER with dkms, which rebuilds it for every
+# new kernel. The tool, man page, unit and config still come from `make
+# install`; use one way for the module, not both (dkms's copy wins anyway:
+# Debian's dkms installs to updates/dkms/, which depmod searches first).
+# DKMS may carry options: DKMS="dkms --dkmstree DIR --sourcetree DIR ...".
+DKMS ?= dkms
+DKMS_SRCTREE ?= /usr/src
+DKMS_SRC = $(DKMS_SRCTREE)/mxlock-$(VERSION)
+DKMS_FILES = dkms.conf VERSION Kbuild include/uapi/linux/mxlock.h \
+	kmod/Kbuild $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h))
+
+dkms-install:
+	@[ -n "$(KVER)" ] || { echo "dkms-install: no kernel version in $(KDIR) (set KDIR or KVER)" >&2; exit 1; }
+	@grep -qx 'PACKAGE_VERSION="$(VERSION)"' dkms.conf || \
+		{ echo "dkms-install: dkms.conf's PACKAGE_VERSION is not VERSION ($(VERSION))" >&2; exit 1; }
+	@if $(DKMS) status -m mxlock -v $(VERSION) | grep -q .; then \
+		echo "$(DKMS) remove -m mxlock -v $(VERSION) --all"; \
+		$(DKMS) remove -m mxlock -v $(VERSION) --all; \
+	fi
+	rm -rf $(DKMS_SRC)
+	@set -e; for f in $(DKMS_FILES); do \
+		echo "$(INSTALL) -D -m 644 $$f $(DKMS_SRC)/$$f"; \
+		$(INSTALL) -D -m 644 $$f $(DKMS_SRC)/$$f; \
+	done
+	$(DKMS) add -m mxlock -v $(VERSION)
+	$(DKMS) install -m mxlock -v $(VERSION) -k $(KVER)
+
+dkms-uninstall:
+	@if $(DKMS) status -m mxlock -v $(VERSION) | grep -q .; then \
+		echo "$(DKMS) remove -m mxlock -v $(VERSION) --all"; \
+		$(DKMS) remove -m mxlock -v $(VERSION) --all; \
+	fi
+	rm -rf $(DKMS_SRC)
