@@ -1,0 +1,479 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/host/packaging.sh: mxlock installs like a real kernel package.
+# Runs on the build host (no VM, no module loading): `make install` and
+# `make uninstall` into a staging DESTDIR, the systemd unit through
+# `systemd-analyze verify`, a DKMS build and install into private trees,
+# the man page through groff and man, the bash completion through bash.
+#
+#   tests/host/packaging.sh        (from anywhere; builds what it needs)
+#
+# Output is KTAP version 1; exit status 0 pass, 1 fail, 4 all skipped
+# (kselftest's). A subtest whose tool is missing (dkms, systemd-analyze,
+# groff, man, bash-completion) is reported "ok N ... # SKIP"; `make` or a
+# build failing is a failure. Needs root only for DKMS (dkms refuses to
+# run otherwise); touches nothing outside its temporary directory: DKMS
+# runs with private --dkmstree/--sourcetree/--installtree, --no-depmod and
+# a throw-away signing key.
+#
+# Environment: KDIR (kernel tree, as for make; default scripts/kdir).
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$top" || exit 1
+
+# ---- KTAP ------------------------------------------------------------------
+
+PLAN=14
+num=0 npass=0 nfail=0 nskip=0
+
+diag() { # text...: "# " lines
+	local line
+	while IFS= read -r line; do printf '# %s\n' "$line"; done <<<"$*"
+}
+
+# check DESC CMD...: ok iff CMD exits 0; its output is shown only if not.
+check() {
+	local desc=$1 out rc
+	shift
+	num=$((num + 1))
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		npass=$((npass + 1))
+		echo "ok $num $desc"
+	else
+		[ -n "$out" ] && diag "$out"
+		diag "(exit status $rc from: $*)"
+		nfail=$((nfail + 1))
+		echo "not ok $num $desc"
+	fi
+	return $rc
+}
+
+skip() { # DESC REASON
+	num=$((num + 1))
+	nskip=$((nskip + 1))
+	echo "ok $num $1 # SKIP $2"
+}
+
+finish() {
+	echo "# Totals: pass:$npass fail:$nfail xfail:0 xpass:0 skip:$nskip error:0"
+	if [ $num -ne $PLAN ]; then
+		diag "planned $PLAN tests but ran $num"
+		exit 1
+	fi
+	[ $nfail -eq 0 ] || exit 1
+	[ $npass -gt 0 ] || [ $nskip -eq 0 ] || exit 4
+	exit 0
+}
+
+# ---- setup -----------------------------------------------------------------
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mxlock-packaging.XXXXXX") || exit 1
+DKMS_PRIVATE=
+cleanup() {
+	# A DKMS run that failed half-way: remove it from the private tree.
+	if [ -n "$DKMS_PRIVATE" ] &&
+	   $DKMS_PRIVATE status -m mxlock 2>/dev/null | grep -q .; then
+		$DKMS_PRIVATE remove -m mxlock -v "$VERSION" --all >/dev/null 2>&1
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+echo "KTAP version 1"
+echo "1..$PLAN"
+
+VERSION=$(cat VERSION 2>/dev/null)
+KDIR=${KDIR:-$(scripts/kdir 2>/dev/null)}
+KVER=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' \
+	"$KDIR/include/generated/utsrelease.h" 2>/dev/null)
+export KDIR
+diag "version ${VERSION:-?}, kernel tree ${KDIR:-?} (release ${KVER:-?})"
+if [ -z "$VERSION" ] || [ -z "$KVER" ]; then
+	diag "no VERSION file or no kernel tree: nothing can be checked"
+	while [ $num -lt $PLAN ]; do
+		num=$((num + 1)) nfail=$((nfail + 1))
+		echo "not ok $num not run: no VERSION or kernel tree"
+	done
+	finish
+fi
+
+# The commands of the final mxlockctl, each of which the man page must
+# document and the completion must offer.
+COMMANDS="replace add del flush list stats mode action log ports test denied monitor help"
+
+# What `make install` puts in DESTDIR with PREFIX=/usr/local: path mode.
+expected_files() { # prefix
+	cat <<-EOF
+	lib/modules/$KVER/extra/mxlock.ko 644
+	${1#/}/sbin/mxlockctl 755
+	${1#/}/share/man/man8/mxlockctl.8 644
+	${1#/}/share/bash-completion/completions/mxlockctl 644
+	${1#/}/lib/systemd/system/mxlock.service 644
+	etc/mxlock/allow.conf 644
+	etc/default/mxlock 644
+	EOF
+}
+
+# mk ARGS...: make, its output shown only if it fails.
+mk() {
+	make "$@" >"$tmp/make.log" 2>&1 && return 0
+	cat "$tmp/make.log"
+	echo "(make $* failed)"
+	return 1
+}
+
+# stage: one more `make install` (PREFIX=/usr/local) for the checks that
+# look at installed files, done once; prints its DESTDIR.
+stage() {
+	local d=$tmp/dest-stage
+	[ -e "$d/.done" ] || { mk install DESTDIR="$d" PREFIX=/usr/local && touch "$d/.done"; } ||
+		return 1
+	echo "$d"
+}
+
+# The files under a tree, as "path mode", sorted.
+tree_files() { # dir
+	(cd "$1" && find . ! -type d -printf '%P %m\n') | LC_ALL=C sort
+}
+
+# ---- 1: one version --------------------------------------------------------
+
+t_version() {
+	local bad=0 v
+	v=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf)
+	[ "$v" = "$VERSION" ] ||
+		{ echo "dkms.conf PACKAGE_VERSION [$v], VERSION [$VERSION]"; bad=1; }
+	v=$(sed -n 's/^\.TH [^"]*"mxlock \([^"]*\)".*/\1/p' doc/mxlockctl.8)
+	[ "$v" = "$VERSION" ] ||
+		{ echo "doc/mxlockctl.8 .TH says mxlock [$v], VERSION [$VERSION]"; bad=1; }
+	# Built by the install below if it is not yet.
+	make -s ctl >/dev/null 2>&1
+	v=$(ctl/mxlockctl --version 2>&1)
+	[[ $v == "mxlockctl $VERSION "* ]] ||
+		{ echo "ctl/mxlockctl --version says [$v], VERSION [$VERSION]"; bad=1; }
+	return "$bad"
+}
+check "VERSION, dkms.conf, the man page and mxlockctl --version agree" t_version
+
+# ---- 2-6: make install / uninstall -----------------------------------------
+
+d1=$tmp/dest-local
+t_install() {
+	mk install DESTDIR="$d1" PREFIX=/usr/local || return 1
+	local want got
+	want=$(expected_files /usr/local | LC_ALL=C sort)
+	got=$(tree_files "$d1")
+	[ "$want" = "$got" ] && return 0
+	echo "expected exactly:"; echo "$want"
+	echo "got:"; echo "$got"
+	return 1
+}
+check "make install DESTDIR PREFIX=/usr/local: every file in place, modes sane, nothing else" t_install
+
+t_installed_content() {
+	local bad=0 ko=$d1/lib/modules/$KVER/extra/mxlock.ko unit exec v
+	v=$(modinfo -F vermagic "$ko") || return 1
+	[[ $v == "$KVER "* ]] || { echo "module vermagic [$v], want $KVER ..."; bad=1; }
+	v=$(modinfo -F name "$ko")
+	[ "$v" = mxlock ] || { echo "module name [$v]"; bad=1; }
+	cmp kmod/mxlock.ko "$ko" || bad=1
+	cmp ctl/mxlockctl "$d1/usr/local/sbin/mxlockctl" || bad=1
+	cmp doc/mxlockctl.8 "$d1/usr/local/share/man/man8/mxlockctl.8" || bad=1
+	cmp packaging/mxlockctl.bash-completion \
+		"$d1/usr/local/share/bash-completion/completions/mxlockctl" || bad=1
+	cmp packaging/allow.conf "$d1/etc/mxlock/allow.conf" || bad=1
+	cmp packaging/mxlock.default "$d1/etc/default/mxlock" || bad=1
+	unit=$d1/usr/local/lib/systemd/system/mxlock.service
+	cmp packaging/mxlock.service "$unit" ||
+		{ echo "with PREFIX=/usr/local the unit is installed as it is"; bad=1; }
+	# Every Exec line runs modprobe or the installed mxlockctl.
+	while read -r exec; do
+		case ${exec#*=} in
+		"/sbin/modprobe mxlock" | "/usr/local/sbin/mxlockctl "*) ;;
+		*) echo "unexpected command in the unit: $exec"; bad=1 ;;
+		esac
+	done < <(grep '^Exec' "$unit")
+	grep -qx '199\.89\.0\.0/21' "$d1/etc/mxlock/allow.conf" ||
+		{ echo "the sample allow.conf lacks the provider's 199.89.0.0/21"; bad=1; }
+	return "$bad"
+}
+check "installed files: module for $KVER, same bytes as built, unit runs /usr/local/sbin/mxlockctl" \
+	t_installed_content
+
+# PREFIX=/usr, as a distribution package would, under umask 027: modes must
+# not depend on the caller's umask, and the unit must follow the prefix.
+d2=$tmp/dest-usr
+t_install_usr() {
+	(umask 027 && mk install DESTDIR="$d2" PREFIX=/usr) || return 1
+	local want got bad=0 unit=$d2/usr/lib/systemd/system/mxlock.service
+	want=$(expected_files /usr | LC_ALL=C sort)
+	got=$(tree_files "$d2")
+	if [ "$want" != "$got" ]; then
+		echo "expected exactly:"; echo "$want"; echo "got:"; echo "$got"
+		bad=1
+	fi
+	got=$(cd "$d2" && find . -mindepth 1 -type d ! -perm 755 -printf '%P %m\n')
+	[ -z "$got" ] || { echo "directories not 755:"; echo "$got"; bad=1; }
+	grep -q '^ExecStart=/usr/sbin/mxlockctl replace -f /etc/mxlock/allow.conf$' "$unit" ||
+		{ echo "the unit does not run /usr/sbin/mxlockctl:"; grep '^Exec' "$unit"; bad=1; }
+	if grep '^Exec' "$unit" | grep -q /usr/local; then
+		echo "the unit still runs something in /usr/local:"; grep '^Exec' "$unit"; bad=1
+	fi
+	return "$bad"
+}
+check "make install PREFIX=/usr (umask 027): files under /usr, dirs 755, unit runs /usr/sbin/mxlockctl" \
+	t_install_usr
+
+# An admin's edits survive a second install; shipped files are refreshed.
+t_reinstall() {
+	local conf=$d1/etc/mxlock/allow.conf def=$d1/etc/default/mxlock bad=0
+	printf '# mine\n192.0.2.0/24\n' > "$conf"
+	printf 'MXLOCK_MODE=monitor\n' > "$def"
+	echo garbage > "$d1/usr/local/share/man/man8/mxlockctl.8"
+	mk install DESTDIR="$d1" PREFIX=/usr/local || return 1
+	[ "$(cat "$conf")" = "$(printf '# mine\n192.0.2.0/24')" ] ||
+		{ echo "allow.conf was overwritten:"; cat "$conf"; bad=1; }
+	[ "$(cat "$def")" = MXLOCK_MODE=monitor ] ||
+		{ echo "/etc/default/mxlock was overwritten:"; cat "$def"; bad=1; }
+	cmp doc/mxlockctl.8 "$d1/usr/local/share/man/man8/mxlockctl.8" ||
+		{ echo "the man page was not refreshed"; bad=1; }
+	return "$bad"
+}
+check "second make install keeps the edited allow.conf and /etc/default/mxlock" t_reinstall
+
+t_uninstall() {
+	local got bad=0
+	mk uninstall DESTDIR="$d1" PREFIX=/usr/local || return 1
+	got=$(tree_files "$d1")
+	# Only the admin's edited configuration stays.
+	[ "$got" = "$(printf 'etc/default/mxlock 644\netc/mxlock/allow.conf 644')" ] ||
+		{ echo "left after uninstall (want only the edited config):"; echo "$got"; bad=1; }
+	mk uninstall DESTDIR="$d2" PREFIX=/usr || return 1
+	got=$(tree_files "$d2")
+	[ -z "$got" ] || { echo "left after uninstalling an unedited install:"; echo "$got"; bad=1; }
+	[ ! -e "$d2/etc/mxlock" ] || { echo "empty etc/mxlock left behind"; bad=1; }
+	return "$bad"
+}
+check "make uninstall removes every file, keeps only config the admin edited" t_uninstall
+
+# ---- 7: the systemd unit -----------------------------------------------------
+
+# verify checks that each Exec command exists and is executable, and that
+# the Documentation= man page exists: both are pointed at the staged tree
+# (the Exec paths rewritten, MANPATH), so the installed files are what is
+# checked, not whatever this host has.
+t_unit() {
+	local d v=$tmp/verify out rc
+	d=$(stage) || { echo "$d"; return 1; }
+	mkdir -p "$v"
+	sed "/^Exec/s|/usr/local/sbin/|$d/usr/local/sbin/|" \
+		"$d/usr/local/lib/systemd/system/mxlock.service" > "$v/mxlock.service"
+	out=$(cd "$v" && MANPATH=$d/usr/local/share/man \
+		systemd-analyze verify --man=yes "$v/mxlock.service" 2>&1)
+	rc=$?
+	[ -n "$out" ] && echo "$out"
+	[ "$rc" -eq 0 ] || return 1
+	# verify passes with warnings on stderr too; there must be none.
+	[ -z "$out" ] || { echo "systemd-analyze verify said something (above)"; return 1; }
+	# What the service must be, beyond syntax.
+	local want bad=0
+	for want in '^Type=oneshot$' '^RemainAfterExit=yes$' \
+		'^ExecStart=/sbin/modprobe mxlock$' \
+		'^ExecStart=.*/mxlockctl replace -f /etc/mxlock/allow.conf$' \
+		'^ExecReload=.*/mxlockctl replace -f /etc/mxlock/allow.conf$' \
+		'^ExecStop=.*/mxlockctl flush$' \
+		'^EnvironmentFile=-/etc/default/mxlock$' \
+		'^Before=network-pre.target' '^Before=postfix.service'; do
+		grep -q "$want" "$v/mxlock.service" || { echo "unit lacks /$want/"; bad=1; }
+	done
+	return "$bad"
+}
+if command -v systemd-analyze >/dev/null; then
+	check "systemd-analyze verify passes on the installed unit (its Exec paths and man page staged)" t_unit
+else
+	skip "systemd-analyze verify passes on the installed unit" "systemd-analyze not installed (apt-get install systemd)"
+fi
+
+# ---- 8-9: DKMS ---------------------------------------------------------------
+
+# Private trees; a throw-away signing key instead of /var/lib/dkms/mok.*.
+dk=$tmp/dkms
+DKMS_CMD="dkms --dkmstree $dk/tree --sourcetree $dk/src --installtree $dk/inst --no-depmod"
+t_dkms_install() {
+	local built inst v bad=0
+	mkdir -p "$dk/tree" "$dk/src" "$dk/inst/$KVER"
+	DKMS_PRIVATE=$DKMS_CMD
+	mok_signing_key=$dk/mok.key mok_certificate=$dk/mok.pub \
+		mk dkms-install KVER="$KVER" DKMS="$DKMS_CMD" DKMS_SRCTREE="$dk/src" ||
+		{ cat "$dk/tree/mxlock/$VERSION/build/make.log" 2>/dev/null; return 1; }
+	$DKMS_CMD status -m mxlock -v "$VERSION" | grep -q "$KVER.*: installed" ||
+		{ $DKMS_CMD status; echo "dkms status does not say installed for $KVER"; bad=1; }
+	built=$dk/tree/mxlock/$VERSION/$KVER/$(uname -m)/module/mxlock.ko
+	inst=$(find "$dk/inst/$KVER" -name 'mxlock.ko*')
+	[ -f "$built" ] || { echo "no $built"; bad=1; }
+	[ -n "$inst" ] || { echo "nothing installed under $dk/inst/$KVER"; return 1; }
+	echo "installed as ${inst#"$dk/inst/"}"
+	v=$(modinfo -F vermagic "$inst")
+	[[ $v == "$KVER "* ]] || { echo "vermagic [$v], want $KVER ..."; bad=1; }
+	# Built from the copied sources only: nothing else in the source dir.
+	v=$(cd "$dk/src/mxlock-$VERSION" && find . -type f | LC_ALL=C sort | tr '\n' ' ')
+	echo "dkms source: $v"
+	return "$bad"
+}
+t_dkms_uninstall() {
+	mk dkms-uninstall DKMS="$DKMS_CMD" DKMS_SRCTREE="$dk/src" || return 1
+	local left
+	left=$(find "$dk/inst" "$dk/src" "$dk/tree" -type f)
+	[ -z "$left" ] || { echo "left behind:"; echo "$left"; return 1; }
+	DKMS_PRIVATE=
+}
+if ! command -v dkms >/dev/null; then
+	skip "make dkms-install: dkms builds and installs mxlock.ko for $KVER" "dkms not installed (apt-get install dkms)"
+	skip "make dkms-uninstall: dkms remove leaves nothing" "dkms not installed"
+elif [ "$(id -u)" -ne 0 ]; then
+	skip "make dkms-install: dkms builds and installs mxlock.ko for $KVER" "dkms needs root"
+	skip "make dkms-uninstall: dkms remove leaves nothing" "dkms needs root"
+else
+	check "make dkms-install: dkms builds and installs mxlock.ko for $KVER (vermagic checked)" t_dkms_install
+	check "make dkms-uninstall: dkms remove leaves nothing" t_dkms_uninstall
+fi
+
+# ---- 10-11: the man page -------------------------------------------------------
+
+t_groff() {
+	local out
+	out=$(groff -man -Tutf8 -ww -z doc/mxlockctl.8 2>&1) || { echo "$out"; return 1; }
+	[ -z "$out" ] || { echo "$out"; return 1; }
+}
+t_man() {
+	local out err bad=0 c
+	out=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l doc/mxlockctl.8 2>"$tmp/man.err") ||
+		{ cat "$tmp/man.err"; return 1; }
+	err=$(cat "$tmp/man.err")
+	[ -z "$err" ] || { echo "$err"; bad=1; }
+	for c in NAME SYNOPSIS DESCRIPTION OPTIONS COMMANDS ENTRIES FILES "EXIT STATUS" EXAMPLES "SEE ALSO"; do
+		grep -q "^$c\$" <<<"$out" || { echo "no section $c"; bad=1; }
+	done
+	# Each command has its own paragraph under COMMANDS.
+	for c in $COMMANDS; do
+		sed -n '/^COMMANDS$/,/^ENTRIES$/p' <<<"$out" | grep -Eq "^       $c( |\$)" ||
+			{ echo "COMMANDS does not document '$c'"; bad=1; }
+	done
+	return "$bad"
+}
+if command -v groff >/dev/null; then
+	check "man page: groff -man -ww finds nothing to warn about" t_groff
+else
+	skip "man page: groff -man -ww finds nothing to warn about" "groff not installed"
+fi
+if command -v man >/dev/null; then
+	check "man page: man --warnings renders it silently, with every section and command" t_man
+else
+	skip "man page: man --warnings renders it silently" "man not installed (apt-get install man-db)"
+fi
+
+# ---- 12-13: bash completion ------------------------------------------------------
+
+# complete.sh [bash_completion]: source the completion (after bash-
+# completion's own script, if given), then print "words -> replies" for
+# each case below; compared with what we expect.
+cat > "$tmp/complete.sh" <<'EOF'
+[ -n "$2" ] && source "$2"
+source "$1" || exit 1
+complete -p mxlockctl | grep -q -- '-F _mxlockctl' || { echo "no complete -F"; exit 1; }
+c() {
+	COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+	COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}; COMPREPLY=()
+	_mxlockctl mxlockctl "${COMP_WORDS[-1]}" "${COMP_WORDS[-2]}"
+	echo "$* -> ${COMPREPLY[*]}"
+}
+c mxlockctl mo
+c mxlockctl ''
+c mxlockctl -j st
+c mxlockctl --json l
+c mxlockctl --
+c mxlockctl mode ''
+c mxlockctl mode enforce ''
+c mxlockctl action r
+c mxlockctl log ''
+c mxlockctl denied ''
+c mxlockctl help de
+c mxlockctl replace ''
+c mxlockctl add 192.0.2.0/24 -
+c mxlockctl replace -f "$3/al"
+c mxlockctl del -f "$3/mxlock.def"
+c mxlockctl test ''
+c mxlockctl flush ''
+EOF
+expected_completions() { # dir
+	cat <<-EOF
+	mxlockctl mo -> mode monitor
+	mxlockctl  -> $COMMANDS
+	mxlockctl -j st -> stats
+	mxlockctl --json l -> list log
+	mxlockctl -- -> --json --help --version
+	mxlockctl mode  -> enforce monitor
+	mxlockctl mode enforce  -> 
+	mxlockctl action r -> reject
+	mxlockctl log  -> on off
+	mxlockctl denied  -> flush
+	mxlockctl help de -> del denied
+	mxlockctl replace  -> -f
+	mxlockctl add 192.0.2.0/24 - -> -f
+	mxlockctl replace -f $1/al -> $1/allow.conf
+	mxlockctl del -f $1/mxlock.def -> $1/mxlock.default
+	mxlockctl test  -> 
+	mxlockctl flush  -> 
+	EOF
+}
+t_completion() { # [bash_completion]
+	local want got
+	want=$(expected_completions "$top/packaging")
+	got=$(bash --norc --noprofile "$tmp/complete.sh" \
+		"$top/packaging/mxlockctl.bash-completion" "${1:-}" "$top/packaging" 2>&1) ||
+		{ echo "$got"; return 1; }
+	[ "$want" = "$got" ] && return 0
+	diff -u <(echo "$want") <(echo "$got")
+	return 1
+}
+check "completion, plain bash: commands (mo -> mode monitor), mode/action/log words, -f files, help, denied flush" \
+	t_completion
+
+# With bash-completion: the same, and its loader finds the file where
+# make install put it (XDG_DATA_DIRS points at the staged share/).
+t_completion_loader() {
+	local d out
+	t_completion /usr/share/bash-completion/bash_completion || return 1
+	d=$(stage) || { echo "$d"; return 1; }
+	out=$(XDG_DATA_DIRS=$d/usr/local/share bash --norc --noprofile -c '
+		source /usr/share/bash-completion/bash_completion
+		__load_completion mxlockctl || exit 1
+		complete -p mxlockctl' 2>&1)
+	[[ $out == *"-F _mxlockctl"* ]] && return 0
+	echo "bash-completion did not load the installed completion: $out"
+	return 1
+}
+if [ -r /usr/share/bash-completion/bash_completion ]; then
+	check "completion with bash-completion: same answers, and it loads from the installed path" \
+		t_completion_loader
+else
+	skip "completion with bash-completion" "bash-completion not installed"
+fi
+
+# ---- 14: every command the unit runs exists in the final CLI ---------------------
+
+t_unit_commands() {
+	local bad=0 sub
+	while read -r sub; do
+		[[ " $COMMANDS " == *" $sub "* ]] || { echo "the unit runs 'mxlockctl $sub'"; bad=1; }
+	done < <(sed -n 's|^Exec[A-Za-z]*=[-@:+!]*[^ ]*/mxlockctl \([a-z]*\).*|\1|p' packaging/mxlock.service)
+	return "$bad"
+}
+check "the unit runs only mxlockctl commands of the documented CLI" t_unit_commands
+
+finish
