@@ -16,9 +16,10 @@
 # real host), so the test runs in a private mount namespace with tmpfs-
 # backed overlays on /etc, /usr/local and /lib/modules/$(uname -r), into
 # which `make install` installs for real; and in a network namespace of its
-# own, which is what the unit's commands lock. Needs the module and mxlockctl built
-# (make). The module is unloaded first (so that modprobe has real work)
-# and at the end, so outside the VM the test skips if mxlock is loaded.
+# own, which is what the unit's commands lock. Needs the module and
+# mxlockctl built (make). The module is unloaded first (so that modprobe
+# has real work) and at the end, so outside the VM the test skips if
+# mxlock is loaded.
 
 # Private mount and network namespaces first; everything below runs in
 # them.
