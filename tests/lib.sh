@@ -341,10 +341,15 @@ wait_stat() {
 # expect_counters NS "key=value ..." : each counter has that value, and
 # syn_seen is the sum of the other four.
 expect_counters() {
-	local ns=$1 kv bad=0 v
+	local ns=$1 kv bad=0 v all key val
 	local -A c
+	# One read of the file: every process costs a lot under TCG.
+	all=$(stats "$ns") || return 1
+	while read -r key val; do
+		c[$key]=$val
+	done <<<"$all"
 	for kv in syn_seen syn_allowed syn_dropped syn_monitored syn_unarmed; do
-		c[$kv]=$(stat "$ns" "$kv") || { echo "no $kv in $STATS" >&2; return 1; }
+		[ -n "${c[$kv]:-}" ] || { echo "no $kv in $STATS" >&2; return 1; }
 	done
 	for kv in $2; do
 		v=${c[${kv%%=*}]}
@@ -358,7 +363,7 @@ expect_counters() {
 		echo "syn_seen ${c[syn_seen]} is not the sum of the others ($v)" >&2
 		bad=1
 	}
-	[ $bad -eq 0 ] || { stats "$ns" | sed 's/^/  /' >&2; }
+	[ $bad -eq 0 ] || printf '%s\n' "$all" >&2
 	return $bad
 }
 
@@ -506,30 +511,34 @@ connect_fails() {
 	return 1
 }
 
-# send_segment NS SRC DST PORT [FLAGS]: one raw TCP segment (default a
-# SYN; FLAGS is a string of S A R F) from SRC in NS. Exactly one segment:
-# no retransmission, so counters move by exactly one.
+# send_segment NS SRC DST PORT [FLAGS...]: raw TCP segments from SRC in
+# NS, one per FLAGS argument (a string of S A R F; default one SYN), in
+# that order. Exactly those segments: no retransmission, so counters move
+# by exactly as many. (One python per call: processes are slow under TCG.)
 send_segment() {
-	local ns=$1 src=$2 dst=$3 port=$4 flags=${5:-S}
-	ip netns exec "$ns" python3 - "$src" "$dst" "$port" "$flags" <<'EOF'
+	local ns=$1 src=$2 dst=$3 port=$4
+	shift 4
+	[ $# -gt 0 ] || set -- S
+	ip netns exec "$ns" python3 - "$src" "$dst" "$port" "$@" <<'EOF'
 import random, socket, struct, sys
-src, dst, port, flags = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+src, dst, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
 bits = {"F": 1, "S": 2, "R": 4, "A": 16}
-fl = sum(bits[c] for c in flags)
-sport = random.randint(20000, 60000)
-seq = random.getrandbits(32)
-ack = random.getrandbits(32) if "A" in flags else 0
-def hdr(csum):
-    return struct.pack("!HHIIBBHHH", sport, port, seq, ack, 5 << 4, fl,
-                       64240, csum, 0)
-pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, 20)
-data = pseudo + hdr(0)
-s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-while s >> 16:
-    s = (s & 0xffff) + (s >> 16)
 sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
 sock.bind((src, 0))
-sock.sendto(hdr(~s & 0xffff), (dst, 0))
+for flags in sys.argv[4:]:
+    fl = sum(bits[c] for c in flags)
+    sport = random.randint(20000, 60000)
+    seq = random.getrandbits(32)
+    ack = random.getrandbits(32) if "A" in flags else 0
+    def hdr(csum):
+        return struct.pack("!HHIIBBHHH", sport, port, seq, ack, 5 << 4, fl,
+                           64240, csum, 0)
+    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, 20)
+    data = pseudo + hdr(0)
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    sock.sendto(hdr(~s & 0xffff), (dst, 0))
 EOF
 }
 

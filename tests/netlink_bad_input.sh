@@ -18,7 +18,7 @@ case $? in
 4) ktap_skip_all "no mxlock module" ;;
 *) ktap_bail "cannot load the module" ;;
 esac
-ktap_begin 19
+ktap_begin 20
 
 setup_ns MX || ktap_bail "cannot create a namespace"
 # 199.89.0.0/21, loaded by the independent client itself.
@@ -57,6 +57,7 @@ check "an unknown REPLACE_FLAGS bit is refused" refused any flags 0x80
 check "committing an empty ENTRIES nest is refused" refused any empty-commit
 check "a REPLACE commit with no entries at all is refused" refused any noentries
 check "ADD without ENTRIES is refused" refused any -c add noentries
+check "DEL without ENTRIES is refused" refused any -c del noentries
 check "DEL of an unlisted range: ENOENT" refused ENOENT -c del entry cb007100 prefix 24
 check "DEL that would empty the list: EINVAL" refused EINVAL -c del entry c7590000 prefix 21
 

@@ -22,14 +22,14 @@
 # with no "not ok", exits 0 with one) this runner adds one more nested
 # "not ok" saying so, so a broken script never counts as passed.
 #
-# Environment: TEST_TIMEOUT seconds per script (default 300); arguments,
+# Environment: TEST_TIMEOUT seconds per script (default 600); arguments,
 # if given, name the scripts to run (e.g. tests/monitor.sh).
 #
 # Exit status: 0 all passed; 1 something failed; 2 nothing failed but
 # something was skipped.
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-per_test=${TEST_TIMEOUT:-300}
+per_test=${TEST_TIMEOUT:-600}
 
 if [ $# -gt 0 ]; then
 	scripts=("$@")
