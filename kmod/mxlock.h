@@ -7,6 +7,8 @@
 #include <linux/mutex.h>
 #include <linux/netfilter.h>
 #include <linux/proc_fs.h>
+#include <linux/in6.h>
+#include <asm/unaligned.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <linux/mxlock.h>
@@ -34,8 +36,27 @@ static inline struct mxlock_net *mxlock_pernet(const struct net *net)
 	return net_generic(net, mxlock_net_id);
 }
 
+static inline struct mxlock_key mxlock_key_from_in6(const struct in6_addr *a)
+{
+	struct mxlock_key k = {
+		.hi = get_unaligned_be64(&a->s6_addr[0]),
+		.lo = get_unaligned_be64(&a->s6_addr[8]),
+	};
+
+	return k;
+}
+
+static inline void mxlock_key_to_in6(const struct mxlock_key *k,
+				     struct in6_addr *a)
+{
+	put_unaligned_be64(k->hi, &a->s6_addr[0]);
+	put_unaligned_be64(k->lo, &a->s6_addr[8]);
+}
+
 /* hook.c */
 enum mxlock_verdict mxlock_judge4(const struct mxlock_net *pn, __be32 saddr);
+enum mxlock_verdict mxlock_judge6(const struct mxlock_net *pn,
+				  const struct in6_addr *saddr);
 int mxlock_hooks_register(struct net *net);
 void mxlock_hooks_unregister(struct net *net);
 

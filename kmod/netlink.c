@@ -21,7 +21,7 @@
 struct mxlock_txn {
 	struct list_head node;
 	u32 portid;
-	struct mxlock_ranges ranges;
+	struct mxlock_staging staging;
 };
 
 static struct genl_family mxlock_genl_family;
@@ -55,28 +55,71 @@ static const struct nla_policy mxlock_test_policy[MXLOCK_A_MAX + 1] = {
 					   sizeof(struct in6_addr)),
 };
 
-/* Read an IPv4 address; the policy has already bounded the length. */
-static int mxlock_get_addr4(const struct nlattr *attr, u32 *addr,
-			    struct netlink_ext_ack *extack)
+/* Read an address of either family; the policy has bounded the length. */
+static int mxlock_get_addr(const struct nlattr *attr, struct mxlock_key *k,
+			   bool *v6, struct netlink_ext_ack *extack)
 {
-	if (nla_len(attr) == sizeof(struct in6_addr)) {
-		NL_SET_ERR_MSG_ATTR(extack, attr, "IPv6 is not supported yet");
-		return -EAFNOSUPPORT;
+	switch (nla_len(attr)) {
+	case sizeof(struct in_addr):
+		*v6 = false;
+		k->hi = 0;
+		k->lo = ntohl(nla_get_in_addr(attr));
+		return 0;
+	case sizeof(struct in6_addr):
+		*v6 = true;
+		*k = mxlock_key_from_in6(nla_data(attr));
+		return 0;
 	}
-	if (nla_len(attr) != sizeof(struct in_addr)) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "address must be 4 (IPv4) or 16 (IPv6) bytes");
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "address must be 4 (IPv4) or 16 (IPv6) bytes");
+	return -EINVAL;
+}
+
+/* The inclusive interval an entry stands for, and its family. */
+struct mxlock_entry {
+	struct mxlock_key lo;
+	struct mxlock_key hi;
+	bool v6;
+};
+
+static int mxlock_parse_prefix(const struct nlattr *nest,
+			       const struct nlattr *plen_attr,
+			       struct mxlock_entry *e,
+			       struct netlink_ext_ack *extack)
+{
+	u8 plen = nla_get_u8(plen_attr), max = e->v6 ? 128 : 32;
+	struct mxlock_key host;
+
+	if (plen > max) {
+		if (e->v6)
+			NL_SET_ERR_MSG_ATTR(extack, plen_attr,
+					    "IPv6 prefix length must be 0..128");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, plen_attr,
+					    "IPv4 prefix length must be 0..32");
 		return -EINVAL;
 	}
-	*addr = ntohl(nla_get_in_addr(attr));
+	/* Host part of the key: the low (max - plen) bits. */
+	plen += 128 - max;
+	host.hi = plen >= 64 ? 0 : ~0ULL >> plen;
+	host.lo = plen <= 64 ? ~0ULL : plen == 128 ? 0 : ~0ULL >> (plen - 64);
+	/* Masking silently would widen or move what the admin meant. */
+	if ((e->lo.hi & host.hi) || (e->lo.lo & host.lo)) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "host bits set in a prefix entry");
+		return -EINVAL;
+	}
+	e->hi.hi = e->lo.hi | host.hi;
+	e->hi.lo = e->lo.lo | host.lo;
 	return 0;
 }
 
-static int mxlock_parse_entry(const struct nlattr *nest, u32 *lo, u32 *hi,
+static int mxlock_parse_entry(const struct nlattr *nest,
+			      struct mxlock_entry *e,
 			      struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[MXLOCK_ENTRY_A_MAX + 1];
 	const struct nlattr *plen_attr, *end_attr;
+	bool end_v6;
 	int err;
 
 	if (nla_type(nest) != MXLOCK_A_ENTRY) {
@@ -91,7 +134,7 @@ static int mxlock_parse_entry(const struct nlattr *nest, u32 *lo, u32 *hi,
 		NL_SET_ERR_MSG_ATTR(extack, nest, "entry has no address");
 		return -EINVAL;
 	}
-	err = mxlock_get_addr4(tb[MXLOCK_ENTRY_A_ADDR], lo, extack);
+	err = mxlock_get_addr(tb[MXLOCK_ENTRY_A_ADDR], &e->lo, &e->v6, extack);
 	if (err)
 		return err;
 
@@ -103,64 +146,75 @@ static int mxlock_parse_entry(const struct nlattr *nest, u32 *lo, u32 *hi,
 		return -EINVAL;
 	}
 	if (plen_attr) {
-		u8 plen = nla_get_u8(plen_attr);
-		u32 host;
-
-		if (plen > 32) {
-			NL_SET_ERR_MSG_ATTR(extack, plen_attr,
-					    "IPv4 prefix length must be 0..32");
-			return -EINVAL;
-		}
-		host = plen == 32 ? 0 : ~0U >> plen;
-		/* Masking silently would widen or move what the admin meant. */
-		if (*lo & host) {
-			NL_SET_ERR_MSG_ATTR(extack, nest,
-					    "host bits set in a prefix entry");
-			return -EINVAL;
-		}
-		*hi = *lo | host;
-	} else if (end_attr) {
-		err = mxlock_get_addr4(end_attr, hi, extack);
+		err = mxlock_parse_prefix(nest, plen_attr, e, extack);
 		if (err)
 			return err;
-		if (*hi < *lo) {
+	} else if (end_attr) {
+		err = mxlock_get_addr(end_attr, &e->hi, &end_v6, extack);
+		if (err)
+			return err;
+		if (end_v6 != e->v6) {
+			NL_SET_ERR_MSG_ATTR(extack, end_attr,
+					    "range ends are of different families");
+			return -EINVAL;
+		}
+		if (mxlock_key_cmp(&e->hi, &e->lo) < 0) {
 			NL_SET_ERR_MSG_ATTR(extack, end_attr,
 					    "range end is below its start");
 			return -EINVAL;
 		}
 	} else {
-		*hi = *lo;
+		e->hi = e->lo;
+	}
+	if (e->v6 && mxlock_key_v4mapped(&e->lo) &&
+	    mxlock_key_v4mapped(&e->hi)) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "IPv4-mapped addresses belong in the IPv4 list: give them as IPv4");
+		return -EINVAL;
 	}
 	return 0;
 }
 
+static bool mxlock_entry_listed(const struct mxlock_set *s,
+				const struct mxlock_entry *e)
+{
+	if (e->v6)
+		return mxlock_set_overlaps6(s, &e->lo, &e->hi);
+	return mxlock_set_overlaps4(s, e->lo.lo, e->hi.lo);
+}
+
 /*
- * Append the request's entries to v. With check set, each entry must
+ * Stage the request's entries in st. With check set, each entry must
  * cover some address of check (used by DEL).
  */
 static int mxlock_parse_entries(const struct nlattr *entries,
-				struct mxlock_ranges *v,
+				struct mxlock_staging *st,
 				const struct mxlock_set *check,
 				struct netlink_ext_ack *extack)
 {
-	const struct nlattr *e;
+	struct mxlock_entry e;
+	const struct nlattr *a;
 	int rem, err;
-	u32 lo, hi;
 
 	if (!entries)
 		return 0;
-	nla_for_each_nested(e, entries, rem) {
-		err = mxlock_parse_entry(e, &lo, &hi, extack);
+	nla_for_each_nested(a, entries, rem) {
+		err = mxlock_parse_entry(a, &e, extack);
 		if (err)
 			return err;
-		if (check && !mxlock_set_overlaps4(check, lo, hi)) {
-			NL_SET_ERR_MSG_ATTR(extack, e,
+		if (check && !mxlock_entry_listed(check, &e)) {
+			NL_SET_ERR_MSG_ATTR(extack, a,
 					    "entry covers no address in the allowlist");
 			return -ENOENT;
 		}
-		err = mxlock_ranges_push(v, lo, hi, MXLOCK_MAX_ENTRIES);
+		if (e.v6)
+			err = mxlock_staging_push6(st, &e.lo, &e.hi,
+						   MXLOCK_MAX_ENTRIES);
+		else
+			err = mxlock_staging_push4(st, e.lo.lo, e.hi.lo,
+						   MXLOCK_MAX_ENTRIES);
 		if (err == -E2BIG)
-			NL_SET_ERR_MSG_ATTR(extack, e, "too many entries");
+			NL_SET_ERR_MSG_ATTR(extack, a, "too many entries");
 		if (err)
 			return err;
 	}
@@ -207,7 +261,7 @@ static void mxlock_txn_close(struct mxlock_net *pn, struct mxlock_txn *txn)
 {
 	list_del(&txn->node);
 	pn->nr_txns--;
-	mxlock_ranges_release(&txn->ranges);
+	mxlock_staging_release(&txn->staging);
 	kfree(txn);
 }
 
@@ -245,7 +299,8 @@ static int mxlock_put_state(struct sk_buff *msg, struct mxlock_net *pn)
 	set = mxlock_live_set(pn);
 	if (nla_put_u8(msg, MXLOCK_A_MODE, pn->mode) ||
 	    nla_put_u8(msg, MXLOCK_A_ARMED, !!set) ||
-	    nla_put_u32(msg, MXLOCK_A_RANGES, set ? set->nr4 : 0) ||
+	    nla_put_u32(msg, MXLOCK_A_RANGES,
+			set ? mxlock_set_ranges(set) : 0) ||
 	    nla_put_u32(msg, MXLOCK_A_GENERATION, pn->generation) ||
 	    nla_put_u16(msg, MXLOCK_A_PORT, ntohs(pn->port)))
 		goto err_unlock;
@@ -326,8 +381,8 @@ static int mxlock_nl_replace(struct sk_buff *skb, struct genl_info *info)
 	const struct nlattr *flags_attr = info->attrs[MXLOCK_A_REPLACE_FLAGS];
 	struct netlink_ext_ack *extack = info->extack;
 	u32 flags = flags_attr ? nla_get_u32(flags_attr) : 0;
-	struct mxlock_ranges oneshot = {};
-	struct mxlock_ranges *v = &oneshot;
+	struct mxlock_staging oneshot = {};
+	struct mxlock_staging *st = &oneshot;
 	struct mxlock_txn *txn;
 	struct mxlock_set *set;
 	int err;
@@ -351,22 +406,22 @@ static int mxlock_nl_replace(struct sk_buff *skb, struct genl_info *info)
 		}
 	}
 	if (txn)
-		v = &txn->ranges;
+		st = &txn->staging;
 
-	err = mxlock_parse_entries(info->attrs[MXLOCK_A_ENTRIES], v, NULL,
+	err = mxlock_parse_entries(info->attrs[MXLOCK_A_ENTRIES], st, NULL,
 				   extack);
 	if (err)
 		goto out_close;
 	if (flags & MXLOCK_REPLACE_F_MORE)
 		goto out_unlock;	/* staged; the transaction stays open */
 
-	if (!v->n) {
+	if (!st->v4.n && !st->v6.n) {
 		NL_SET_ERR_MSG(extack,
 			       "refusing an empty allowlist: it would refuse all mail (flush disarms)");
 		err = -EINVAL;
 		goto out_close;
 	}
-	set = mxlock_set_build(v);
+	set = mxlock_set_build(st);
 	if (!set) {
 		err = -ENOMEM;
 		goto out_close;
@@ -376,7 +431,7 @@ static int mxlock_nl_replace(struct sk_buff *skb, struct genl_info *info)
 out_close:
 	if (txn)
 		mxlock_txn_close(pn, txn);
-	mxlock_ranges_release(&oneshot);
+	mxlock_staging_release(&oneshot);
 out_unlock:
 	mutex_unlock(&pn->lock);
 	return err;
@@ -385,27 +440,27 @@ out_unlock:
 static int mxlock_nl_add(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mxlock_net *pn = mxlock_pernet(genl_info_net(info));
-	struct mxlock_ranges v = {};
+	struct mxlock_staging st = {};
 	struct mxlock_set *set;
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, MXLOCK_A_ENTRIES))
 		return -EINVAL;
-	err = mxlock_parse_entries(info->attrs[MXLOCK_A_ENTRIES], &v, NULL,
+	err = mxlock_parse_entries(info->attrs[MXLOCK_A_ENTRIES], &st, NULL,
 				   info->extack);
 	if (err)
 		goto out_release;
-	if (!v.n) {
+	if (!st.v4.n && !st.v6.n) {
 		NL_SET_ERR_MSG(info->extack, "no entries to add");
 		err = -EINVAL;
 		goto out_release;
 	}
 
 	mutex_lock(&pn->lock);
-	set = mxlock_set_add(mxlock_live_set(pn), &v);
+	set = mxlock_set_add(mxlock_live_set(pn), &st);
 	if (!set) {
 		err = -ENOMEM;
-	} else if (set->nr4 > MXLOCK_MAX_ENTRIES) {
+	} else if (mxlock_set_ranges(set) > MXLOCK_MAX_ENTRIES) {
 		NL_SET_ERR_MSG(info->extack, "allowlist would grow too large");
 		mxlock_set_free(set);
 		err = -E2BIG;
@@ -414,7 +469,7 @@ static int mxlock_nl_add(struct sk_buff *skb, struct genl_info *info)
 	}
 	mutex_unlock(&pn->lock);
 out_release:
-	mxlock_ranges_release(&v);
+	mxlock_staging_release(&st);
 	return err;
 }
 
@@ -422,7 +477,7 @@ static int mxlock_nl_del(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mxlock_net *pn = mxlock_pernet(genl_info_net(info));
 	struct netlink_ext_ack *extack = info->extack;
-	struct mxlock_ranges v = {};
+	struct mxlock_staging st = {};
 	struct mxlock_set *old, *set;
 	int err;
 
@@ -436,21 +491,21 @@ static int mxlock_nl_del(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOENT;
 		goto out_unlock;
 	}
-	err = mxlock_parse_entries(info->attrs[MXLOCK_A_ENTRIES], &v, old,
+	err = mxlock_parse_entries(info->attrs[MXLOCK_A_ENTRIES], &st, old,
 				   extack);
 	if (err)
 		goto out_unlock;
-	if (!v.n) {
+	if (!st.v4.n && !st.v6.n) {
 		NL_SET_ERR_MSG(extack, "no entries to delete");
 		err = -EINVAL;
 		goto out_unlock;
 	}
-	set = mxlock_set_subtract(old, &v);
+	set = mxlock_set_subtract(old, &st);
 	if (!set) {
 		err = -ENOMEM;
 		goto out_unlock;
 	}
-	if (!set->nr4) {
+	if (!mxlock_set_ranges(set)) {
 		NL_SET_ERR_MSG(extack,
 			       "refusing to empty the allowlist: it would refuse all mail (flush disarms)");
 		mxlock_set_free(set);
@@ -461,7 +516,7 @@ static int mxlock_nl_del(struct sk_buff *skb, struct genl_info *info)
 
 out_unlock:
 	mutex_unlock(&pn->lock);
-	mxlock_ranges_release(&v);
+	mxlock_staging_release(&st);
 	return err;
 }
 
@@ -483,21 +538,44 @@ static int mxlock_fill_verdict(struct sk_buff *msg, void *arg)
 static int mxlock_nl_test(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mxlock_net *pn = mxlock_pernet(genl_info_net(info));
-	u32 addr;
+	const struct nlattr *attr = info->attrs[MXLOCK_A_ADDR];
+	struct mxlock_key k;
 	u8 verdict;
+	bool v6;
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, MXLOCK_A_ADDR))
 		return -EINVAL;
-	err = mxlock_get_addr4(info->attrs[MXLOCK_A_ADDR], &addr,
-			       info->extack);
+	err = mxlock_get_addr(attr, &k, &v6, info->extack);
 	if (err)
 		return err;
 	rcu_read_lock();
-	verdict = mxlock_judge4(pn, htonl(addr));
+	if (v6)
+		verdict = mxlock_judge6(pn, nla_data(attr));
+	else
+		verdict = mxlock_judge4(pn, nla_get_in_addr(attr));
 	rcu_read_unlock();
 	return mxlock_reply(info, MXLOCK_CMD_TEST, mxlock_fill_verdict,
 			    &verdict);
+}
+
+/* One dumped interval: IPv4 ones first, then IPv6. */
+static int mxlock_put_interval(struct sk_buff *skb,
+			       const struct mxlock_set *set, u32 i)
+{
+	struct in6_addr a;
+
+	if (i < set->nr4)
+		return nla_put_in_addr(skb, MXLOCK_ENTRY_A_ADDR,
+				       htonl(set->r4[i].lo)) ||
+		       nla_put_in_addr(skb, MXLOCK_ENTRY_A_ADDR_END,
+				       htonl(set->r4[i].hi));
+	i -= set->nr4;
+	mxlock_key_to_in6(&set->r6[i].lo, &a);
+	if (nla_put_in6_addr(skb, MXLOCK_ENTRY_A_ADDR, &a))
+		return -EMSGSIZE;
+	mxlock_key_to_in6(&set->r6[i].hi, &a);
+	return nla_put_in6_addr(skb, MXLOCK_ENTRY_A_ADDR_END, &a);
 }
 
 /*
@@ -518,7 +596,7 @@ static int mxlock_nl_dump_entries(struct sk_buff *skb,
 	rcu_read_lock();
 	set = rcu_dereference(pn->set);
 	cb->seq = set ? set->generation : READ_ONCE(pn->generation);
-	if (!set || i >= set->nr4)
+	if (!set || i >= mxlock_set_ranges(set))
 		goto out_unlock;	/* done */
 
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
@@ -534,14 +612,10 @@ static int mxlock_nl_dump_entries(struct sk_buff *skb,
 	entries = nla_nest_start(skb, MXLOCK_A_ENTRIES);
 	if (!entries)
 		goto err_cancel;
-	for (; i < set->nr4; i++) {
+	for (; i < mxlock_set_ranges(set); i++) {
 		struct nlattr *e = nla_nest_start(skb, MXLOCK_A_ENTRY);
 
-		if (!e ||
-		    nla_put_in_addr(skb, MXLOCK_ENTRY_A_ADDR,
-				    htonl(set->r4[i].lo)) ||
-		    nla_put_in_addr(skb, MXLOCK_ENTRY_A_ADDR_END,
-				    htonl(set->r4[i].hi))) {
+		if (!e || mxlock_put_interval(skb, set, i)) {
 			if (e)
 				nla_nest_cancel(skb, e);
 			break;

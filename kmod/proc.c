@@ -17,7 +17,7 @@ static int mxlock_stats_show(struct seq_file *seq, void *v)
 	set = rcu_dereference(pn->set);
 	armed = set;
 	if (set)
-		ranges = set->nr4;
+		ranges = mxlock_set_ranges(set);
 	rcu_read_unlock();
 	generation = READ_ONCE(pn->generation);
 	mxlock_stats_sum(pn->stats, &sum);

@@ -27,6 +27,12 @@
  *                             ADDR).
  *    Neither PREFIXLEN nor ADDR_END: the single address ADDR. Both: refused.
  *
+ * One list holds both families. IPv4-mapped IPv6 addresses (::ffff:0:0/96)
+ * belong to the IPv4 part: an IPv6 packet from ::ffff:a.b.c.d is judged by
+ * the IPv4 entries, an IPv6 entry wholly inside ::ffff:0:0/96 is refused
+ * (give it as IPv4), and a wider IPv6 entry (such as ::/0) never covers
+ * that block.
+ *
  * The allowlist is a set of address intervals: entries are merged where
  * they overlap or touch. A namespace with no list loaded is "unarmed" and
  * passes every packet (counting the SYNs it saw); loading a list arms it.
@@ -75,12 +81,13 @@
  *
  * MXLOCK_CMD_GET_ENTRIES (dump, unprivileged)
  *    Each reply message carries MXLOCK_A_GENERATION and MXLOCK_A_ENTRIES
- *    with the merged intervals in ascending order, each as ADDR and
- *    ADDR_END. A dump that overlaps a change is flagged NLM_F_DUMP_INTR.
+ *    with the merged intervals, each as ADDR and ADDR_END: IPv4 ones in
+ *    ascending order, then IPv6 ones in ascending order. A dump that overlaps a change is flagged NLM_F_DUMP_INTR.
  *
  * MXLOCK_CMD_TEST (doit, unprivileged)
- *    Request: MXLOCK_A_ADDR. Reply: MXLOCK_A_VERDICT, what the hook would
- *    do now with a SYN from that address to the guarded port.
+ *    Request: MXLOCK_A_ADDR (IPv4 or IPv6). Reply: MXLOCK_A_VERDICT, what
+ *    the hook would do now with a SYN from that address to the guarded
+ *    port.
  *
  * Every change increments MXLOCK_A_GENERATION (u32, wraps).
  */
