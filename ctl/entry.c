@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Allowlist entries: a.b.c.d, a.b.c.d/len and a.b.c.d-e.f.g.h.
+ *
+ * Parsing is strict on purpose: a mistyped allowlist locks mail out, so
+ * anything that could be read two ways (leading zeros: octal or decimal?),
+ * any stray character and any host bits set are refused with a reason,
+ * never guessed at.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "entry.h"
+
+/* Longest piece of user text quoted inside a reason. */
+#define QUOTE_MAX	24
+/* Longest piece of user text echoed in a report line. */
+#define ECHO_MAX	120
+
+size_t mx_addr_len(int family)
+{
+	switch (family) {
+	case AF_INET:
+		return 4;
+	case AF_INET6:
+		return 16;
+	}
+	return 0;
+}
+
+static int fail(char *why, size_t whylen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int quote_len(size_t n)
+{
+	return n > QUOTE_MAX ? QUOTE_MAX : (int)n;
+}
+
+/*
+ * Parse s[0..len) as a dotted quad. The checks before inet_pton() are
+ * there to say what is wrong; inet_pton() stays the final judge.
+ * role prefixes the reason ("range end: ...") when there are two addresses.
+ */
+static int parse_v4(const char *s, size_t len, unsigned char *out,
+		    const char *role, char *why, size_t whylen)
+{
+	char buf[INET_ADDRSTRLEN];
+	size_t i, start, n, octets = 1;
+
+	if (!len)
+		return fail(why, whylen, "%smissing address", role);
+	for (i = 0; i < len; i++) {
+		if (s[i] == '.')
+			octets++;
+		else if (s[i] < '0' || s[i] > '9')
+			return fail(why, whylen,
+				    "%snot a dotted-quad IPv4 address", role);
+	}
+	if (octets != 4)
+		return fail(why, whylen, "%swant 4 octets a.b.c.d, got %zu",
+			    role, octets);
+
+	for (start = 0, i = 0; i <= len; i++) {
+		if (i < len && s[i] != '.')
+			continue;
+		n = i - start;
+		if (!n)
+			return fail(why, whylen, "%sempty octet", role);
+		if (n > 1 && s[start] == '0')
+			return fail(why, whylen,
+				    "%soctet '%.*s' has a leading zero (octal or decimal?)",
+				    role, quote_len(n), s + start);
+		if (n > 3 || atoi(s + start) > 255)
+			return fail(why, whylen, "%soctet '%.*s' is above 255",
+				    role, quote_len(n), s + start);
+		start = i + 1;
+	}
+
+	/* 4 octets of at most 3 digits: it fits. */
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (inet_pton(AF_INET, buf, out) != 1)
+		return fail(why, whylen, "%snot a dotted-quad IPv4 address",
+			    role);
+	return 0;
+}
+
+static int parse_prefixlen(const char *s, unsigned int max,
+			   unsigned int *out, char *why, size_t whylen)
+{
+	size_t i, n = strlen(s);
+
+	if (!n)
+		return fail(why, whylen, "missing prefix length after '/'");
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return fail(why, whylen,
+				    "prefix length '%.*s' is not a decimal number",
+				    quote_len(n), s);
+	if (n > 1 && s[0] == '0')
+		return fail(why, whylen,
+			    "prefix length '%.*s' has a leading zero",
+			    quote_len(n), s);
+	/* Length first: a long digit string must not overflow atoi(). */
+	if (n > 3 || (unsigned int)atoi(s) > max)
+		return fail(why, whylen,
+			    "prefix length '%.*s' is out of range 0..%u",
+			    quote_len(n), s, max);
+	*out = atoi(s);
+	return 0;
+}
+
+/* Copy addr to net with the bits past prefixlen cleared (or set). */
+static void apply_mask(unsigned char *net, const unsigned char *addr,
+		       size_t alen, unsigned int prefixlen, int set)
+{
+	size_t i;
+
+	for (i = 0; i < alen; i++) {
+		unsigned int bits = prefixlen > i * 8 ? prefixlen - i * 8 : 0;
+		unsigned char mask = bits >= 8 ? 0xff :
+				     bits ? 0xff << (8 - bits) : 0;
+
+		net[i] = set ? addr[i] | (unsigned char)~mask : addr[i] & mask;
+	}
+}
+
+int mx_entry_parse(const char *text, struct mx_entry *e,
+		   char *why, size_t whylen)
+{
+	const char *slash, *dash;
+	unsigned char net[MX_ADDR_MAX];
+	char netbuf[INET6_ADDRSTRLEN], a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	size_t alen;
+
+	memset(e, 0, sizeof(*e));
+	if (!*text)
+		return fail(why, whylen, "empty entry");
+	if (strchr(text, ':'))
+		return fail(why, whylen, "IPv6 is not supported yet");
+
+	e->family = AF_INET;
+	alen = mx_addr_len(e->family);
+	slash = strchr(text, '/');
+	dash = strchr(text, '-');
+	/* "a/-1" is a bad prefix length; "a/24-b" and "a-b/24" are mixes. */
+	if (slash && dash && (dash < slash || strchr(dash, '.')))
+		return fail(why, whylen,
+			    "cannot mix a prefix length and a range");
+
+	if (slash) {
+		e->kind = MX_ENTRY_PREFIX;
+		if (parse_v4(text, slash - text, e->addr, "", why, whylen) ||
+		    parse_prefixlen(slash + 1, alen * 8, &e->prefixlen,
+				    why, whylen))
+			return -1;
+		apply_mask(net, e->addr, alen, e->prefixlen, 0);
+		if (memcmp(net, e->addr, alen)) {
+			inet_ntop(e->family, net, netbuf, sizeof(netbuf));
+			return fail(why, whylen,
+				    "host bits set (did you mean %s/%u?)",
+				    netbuf, e->prefixlen);
+		}
+		return 0;
+	}
+
+	if (dash) {
+		e->kind = MX_ENTRY_RANGE;
+		if (parse_v4(text, dash - text, e->addr, "range start: ",
+			     why, whylen) ||
+		    parse_v4(dash + 1, strlen(dash + 1), e->end, "range end: ",
+			     why, whylen))
+			return -1;
+		if (memcmp(e->end, e->addr, alen) < 0) {
+			inet_ntop(e->family, e->addr, a, sizeof(a));
+			inet_ntop(e->family, e->end, b, sizeof(b));
+			return fail(why, whylen,
+				    "range end %s is below its start %s", b, a);
+		}
+		return 0;
+	}
+
+	e->kind = MX_ENTRY_ADDR;
+	return parse_v4(text, strlen(text), e->addr, "", why, whylen);
+}
+
+int mx_entry_format(const struct mx_entry *e, char *buf, size_t size)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	int n;
+
+	if (!inet_ntop(e->family, e->addr, a, sizeof(a)))
+		return -1;
+	switch (e->kind) {
+	case MX_ENTRY_ADDR:
+		n = snprintf(buf, size, "%s", a);
+		break;
+	case MX_ENTRY_PREFIX:
+		n = snprintf(buf, size, "%s/%u", a, e->prefixlen);
+		break;
+	case MX_ENTRY_RANGE:
+		if (!inet_ntop(e->family, e->end, b, sizeof(b)))
+			return -1;
+		n = snprintf(buf, size, "%s-%s", a, b);
+		break;
+	default:
+		return -1;
+	}
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+void mx_entry_bounds(const struct mx_entry *e,
+		     unsigned char *first, unsigned char *last)
+{
+	size_t alen = mx_addr_len(e->family);
+
+	memcpy(first, e->addr, alen);
+	switch (e->kind) {
+	case MX_ENTRY_ADDR:
+		memcpy(last, e->addr, alen);
+		break;
+	case MX_ENTRY_PREFIX:
+		apply_mask(last, e->addr, alen, e->prefixlen, 1);
+		break;
+	case MX_ENTRY_RANGE:
+		memcpy(last, e->end, alen);
+		break;
+	}
+}
+
+static int bit(const unsigned char *a, unsigned int i)
+{
+	return (a[i / 8] >> (7 - i % 8)) & 1;
+}
+
+int mx_interval_format(int family, const void *first, const void *last,
+		       char *buf, size_t size)
+{
+	const unsigned char *f = first, *l = last;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	unsigned int bits = mx_addr_len(family) * 8, plen, i;
+	int n;
+
+	if (!bits || !inet_ntop(family, f, a, sizeof(a)) ||
+	    !inet_ntop(family, l, b, sizeof(b)))
+		return -1;
+
+	/*
+	 * A CIDR block: first and last share a prefix, then first is all
+	 * zeros and last all ones.
+	 */
+	for (plen = 0; plen < bits && bit(f, plen) == bit(l, plen); plen++)
+		;
+	for (i = plen; i < bits; i++)
+		if (bit(f, i) != 0 || bit(l, i) != 1)
+			break;
+
+	if (i == bits)
+		n = snprintf(buf, size, "%s/%u", a, plen);
+	else
+		n = snprintf(buf, size, "%s-%s", a, b);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+int mx_entry_list_push(struct mx_entry_list *l, const struct mx_entry *e)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct mx_entry *v = reallocarray(l->v, cap, sizeof(*v));
+
+		if (!v)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *e;
+	return 0;
+}
+
+void mx_entry_list_free(struct mx_entry_list *l)
+{
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
+/* Echo user text safely: a binary file must not garble the terminal. */
+static void echo(FILE *err, const char *text, size_t len)
+{
+	size_t i, n = len > ECHO_MAX ? ECHO_MAX : len;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = text[i];
+
+		if (c < 0x20 || c >= 0x7f || c == '\\')
+			fprintf(err, "\\x%02x", c);
+		else
+			fputc(c, err);
+	}
+	if (n < len)
+		fputs("...", err);
+}
+
+static void report(FILE *err, const char *src, unsigned int line,
+		   const char *text, size_t len, const char *why)
+{
+	fprintf(err, "%s:%u: '", src, line);
+	echo(err, text, len);
+	fprintf(err, "': %s\n", why);
+}
+
+int mx_entry_list_add_text(struct mx_entry_list *l, const char *text,
+			   const char *src, unsigned int line, FILE *err)
+{
+	struct mx_entry e;
+	char why[MX_ENTRY_WHY_MAX];
+
+	if (mx_entry_parse(text, &e, why, sizeof(why))) {
+		report(err, src, line, text, strlen(text), why);
+		return 1;
+	}
+	e.src = src;
+	e.line = line;
+	return mx_entry_list_push(l, &e);
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
+	       c == '\v' || c == '\f';
+}
+
+/* Cut the comment and surrounding whitespace (CR included) in place. */
+static char *trim(char *s)
+{
+	char *end, *hash = strchr(s, '#');
+
+	if (hash)
+		*hash = '\0';
+	while (is_space(*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && is_space(end[-1]))
+		end--;
+	*end = '\0';
+	return s;
+}
+
+int mx_entry_list_read(struct mx_entry_list *l, FILE *f, const char *src,
+		       FILE *err)
+{
+	char *buf = NULL, *text;
+	size_t cap = 0;
+	ssize_t len;
+	unsigned int line = 0;
+	int bad = 0, ret, saved;
+
+	while ((len = getline(&buf, &cap, f)) >= 0) {
+		line++;
+		if (memchr(buf, '\0', len)) {
+			/* The newline is not part of what is echoed. */
+			while (len && (buf[len - 1] == '\n' ||
+				       buf[len - 1] == '\r'))
+				len--;
+			report(err, src, line, buf, len,
+			       "line contains a NUL byte (not a text file?)");
+			bad++;
+			continue;
+		}
+		text = trim(buf);
+		if (!*text)
+			continue;
+		ret = mx_entry_list_add_text(l, text, src, line, err);
+		if (ret < 0)
+			goto free_buf;
+		bad += ret;
+	}
+	if (ferror(f))
+		goto free_buf;
+	free(buf);
+	return bad;
+
+free_buf:
+	saved = errno ? errno : EIO;
+	free(buf);
+	errno = saved;
+	return -1;
+}

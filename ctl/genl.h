@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Generic netlink plumbing on libmnl, after ethtool's netlink/ directory:
+ * one socket, the family id resolved once, requests acked with extended
+ * acks, dumps retried when a concurrent change interrupts them.
+ *
+ * Functions return 0 or a negative errno. When a request fails, the
+ * extended ack of the kernel (if any) is left in struct mx_genl.
+ */
+#ifndef MXLOCKCTL_GENL_H
+#define MXLOCKCTL_GENL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <libmnl/libmnl.h>
+
+#define MX_GENL_MSG_MAX		256	/* extack text kept */
+#define MX_GENL_DUMP_TRIES	5	/* interrupted dumps, then give up */
+
+struct mx_genl {
+	struct mnl_socket *sock;
+	uint32_t portid;
+	uint32_t seq;
+	uint16_t family;		/* resolved id, 0 until then */
+	uint32_t version;		/* the kernel family's version */
+	char *sbuf;			/* request being built */
+	size_t sbuflen;
+	char *rbuf;			/* replies */
+	size_t rbuflen;
+
+	/* About the last request that failed. */
+	bool kernel_err;		/* the kernel refused it */
+	char msg[MX_GENL_MSG_MAX];	/* extack text, "" if none */
+	bool has_off;
+	uint32_t off;			/* extack: bad attribute offset */
+};
+
+/* Open and bind the socket, turn on extended and capped acks. */
+int mx_genl_open(struct mx_genl *g);
+
+/* Look the family up (CTRL_CMD_GETFAMILY); -ENOENT if not registered. */
+int mx_genl_resolve(struct mx_genl *g, const char *name);
+
+void mx_genl_close(struct mx_genl *g);
+
+/*
+ * Start a request for cmd of the resolved family in g->sbuf (g->sbuflen
+ * bytes: use the mnl_attr_*_check() helpers with it).
+ */
+struct nlmsghdr *mx_genl_msg(struct mx_genl *g, uint8_t cmd);
+
+/*
+ * Send a request built by mx_genl_msg() and wait for its ack; cb (may be
+ * NULL) runs for each reply message of the family before the ack.
+ */
+int mx_genl_doit(struct mx_genl *g, struct nlmsghdr *nlh,
+		 mnl_cb_t cb, void *data);
+
+/*
+ * Dump cmd: cb runs for each message. If the kernel flags the dump as
+ * interrupted (NLM_F_DUMP_INTR) it is run again, reset(data) first, up to
+ * MX_GENL_DUMP_TRIES times; then -EAGAIN.
+ */
+int mx_genl_dump(struct mx_genl *g, uint8_t cmd, mnl_cb_t cb,
+		 void (*reset)(void *data), void *data);
+
+#endif /* MXLOCKCTL_GENL_H */
