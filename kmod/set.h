@@ -86,6 +86,8 @@ struct mxlock_set {
 	u32 generation;		/* of the change that published this set */
 	u32 nr4;
 	u32 nr6;
+	u32 hits_stride;	/* counters per CPU row, >= nr4 + nr6 */
+	u64 *hits;		/* per-CPU rows of per-interval SYN counts */
 	struct mxlock_range *r6;	/* sorted, disjoint, non-adjacent */
 	struct mxlock_range4 r4[];	/* likewise; r6 follows in memory */
 };
@@ -130,8 +132,12 @@ static inline u32 mxlock_set_ranges(const struct mxlock_set *s)
 	return s->nr4 + s->nr6;
 }
 
-/* The packet path: one binary search over the sorted intervals. */
-static inline bool mxlock_set_contains4(const struct mxlock_set *s, u32 addr)
+/*
+ * The packet path: one binary search over the sorted intervals. Returns
+ * the index of the interval holding addr (IPv6 ones count from nr4), or
+ * -1 if none does.
+ */
+static inline long mxlock_set_find4(const struct mxlock_set *s, u32 addr)
 {
 	u32 lo = 0, hi = s->nr4;
 
@@ -144,16 +150,16 @@ static inline bool mxlock_set_contains4(const struct mxlock_set *s, u32 addr)
 		else
 			hi = mid;
 	}
-	return lo && addr <= s->r4[lo - 1].hi;
+	return lo && addr <= s->r4[lo - 1].hi ? (long)lo - 1 : -1;
 }
 
-static inline bool mxlock_set_contains6(const struct mxlock_set *s,
-					const struct mxlock_key *addr)
+static inline long mxlock_set_find6(const struct mxlock_set *s,
+				    const struct mxlock_key *addr)
 {
 	u32 lo = 0, hi = s->nr6;
 
 	if (mxlock_key_v4mapped(addr))
-		return mxlock_set_contains4(s, (u32)addr->lo);
+		return mxlock_set_find4(s, (u32)addr->lo);
 	while (lo < hi) {
 		u32 mid = lo + (hi - lo) / 2;
 
@@ -162,7 +168,20 @@ static inline bool mxlock_set_contains6(const struct mxlock_set *s,
 		else
 			hi = mid;
 	}
-	return lo && mxlock_key_cmp(addr, &s->r6[lo - 1].hi) <= 0;
+	if (lo && mxlock_key_cmp(addr, &s->r6[lo - 1].hi) <= 0)
+		return (long)s->nr4 + lo - 1;
+	return -1;
+}
+
+static inline bool mxlock_set_contains4(const struct mxlock_set *s, u32 addr)
+{
+	return mxlock_set_find4(s, addr) >= 0;
+}
+
+static inline bool mxlock_set_contains6(const struct mxlock_set *s,
+					const struct mxlock_key *addr)
+{
+	return mxlock_set_find6(s, addr) >= 0;
 }
 
 #endif /* _MXLOCK_SET_H */
