@@ -135,6 +135,16 @@ static int mxlock_range_cmp(const void *a, const void *b)
 	return c ? c : mxlock_key_cmp(&x->hi, &y->hi);
 }
 
+static bool mxlock_ranges_sorted(const struct mxlock_ranges *v)
+{
+	u32 i;
+
+	for (i = 1; i < v->n; i++)
+		if (mxlock_range_cmp(&v->r[i - 1], &v->r[i]) > 0)
+			return false;
+	return true;
+}
+
 /* Sort and merge overlapping or touching intervals, in place. */
 static void mxlock_ranges_normalise(struct mxlock_ranges *v)
 {
@@ -142,7 +152,9 @@ static void mxlock_ranges_normalise(struct mxlock_ranges *v)
 
 	if (!v->n)
 		return;
-	mxlock_sort(v->r, v->n, sizeof(*v->r), mxlock_range_cmp);
+	/* A client that sends its list sorted saves the kernel the sort. */
+	if (!mxlock_ranges_sorted(v))
+		mxlock_sort(v->r, v->n, sizeof(*v->r), mxlock_range_cmp);
 	for (i = 0; i < v->n; i++) {
 		struct mxlock_range *last = m ? &v->r[m - 1] : NULL;
 		struct mxlock_key next;
@@ -161,29 +173,134 @@ static void mxlock_ranges_normalise(struct mxlock_ranges *v)
 	v->n = m;
 }
 
+/* Index sets of at least this many intervals of a family. */
+#define MXLOCK_DIR_MIN		16
+#define MXLOCK_DIR_MIN_BITS	8
+#define MXLOCK_DIR_MAX_BITS	22
+
+/* About one chunk per interval: runs stay short and dir stays small. */
+static u32 mxlock_dir_bits(u32 n)
+{
+	u32 bits = MXLOCK_DIR_MIN_BITS;
+
+	if (n < MXLOCK_DIR_MIN)
+		return 0;
+	while (bits < MXLOCK_DIR_MAX_BITS && (1U << bits) < n)
+		bits++;
+	return bits;
+}
+
+static size_t mxlock_dir_size(u32 chunks)
+{
+	return chunks ? ((size_t)chunks + 1) * sizeof(u32) : 0;
+}
+
+/* The shift that cuts span + 1 addresses into at most 2^bits chunks. */
+static u8 mxlock_dir_shift(u64 span, u32 bits)
+{
+	u8 width = 0;
+
+	while (width < 64 && (span >> width))
+		width++;
+	return width > bits ? width - bits : 0;
+}
+
+/* dir[c]: the first interval ending at or after the start of chunk c. */
+static void mxlock_dir4_build(struct mxlock_set *s)
+{
+	u32 c, i = 0;
+
+	for (c = 0; c < s->chunks4; c++) {
+		u32 start = s->base4 + (c << s->shift4);
+
+		while (i < s->nr4 && s->r4[i].hi < start)
+			i++;
+		s->dir4[c] = i;
+	}
+	s->dir4[c] = s->nr4;
+}
+
+static void mxlock_dir6_build(struct mxlock_set *s)
+{
+	u32 c, i = 0;
+
+	for (c = 0; c < s->chunks6; c++) {
+		u64 start = s->base6 + ((u64)c << s->shift6);
+
+		while (i < s->nr6 && s->r6[i].hi.hi < start)
+			i++;
+		s->dir6[c] = i;
+	}
+	s->dir6[c] = s->nr6;
+}
+
+/* Size the IPv4 and IPv6 indexes of st's (normalised) intervals. */
+static void mxlock_dir_plan(struct mxlock_set *s, const struct mxlock_staging *st)
+{
+	u32 bits4 = mxlock_dir_bits(st->v4.n), bits6 = mxlock_dir_bits(st->v6.n);
+
+	if (bits4) {
+		u32 span = (u32)st->v4.r[st->v4.n - 1].hi.lo -
+			   (u32)st->v4.r[0].lo.lo;
+
+		s->base4 = (u32)st->v4.r[0].lo.lo;
+		s->shift4 = mxlock_dir_shift(span, bits4);
+		s->chunks4 = (span >> s->shift4) + 1;
+	}
+	if (bits6) {
+		u64 span = st->v6.r[st->v6.n - 1].hi.hi - st->v6.r[0].lo.hi;
+
+		s->base6 = st->v6.r[0].lo.hi;
+		s->shift6 = mxlock_dir_shift(span, bits6);
+		s->chunks6 = (u32)(span >> s->shift6) + 1;
+	}
+}
+
 /* Build a set from st (reordered and merged in place; still the caller's). */
 struct mxlock_set *mxlock_set_build(struct mxlock_staging *st)
 {
-	struct mxlock_set *s;
+	struct mxlock_set plan = {}, *s;
+	size_t size4, size6;
 	u32 i;
 
 	mxlock_ranges_normalise(&st->v4);
 	mxlock_ranges_normalise(&st->v6);
-	s = mxlock_alloc(sizeof(*s) + (size_t)st->v4.n * sizeof(s->r4[0]) +
-			 (size_t)st->v6.n * sizeof(s->r6[0]));
+	mxlock_dir_plan(&plan, st);
+	size4 = (size_t)st->v4.n * sizeof(s->r4[0]);
+	size6 = (size_t)st->v6.n * sizeof(s->r6[0]);
+	s = mxlock_alloc(sizeof(*s) + size4 + size6 +
+			 mxlock_dir_size(plan.chunks4) +
+			 mxlock_dir_size(plan.chunks6));
 	if (!s)
 		return NULL;
-	memset(s, 0, sizeof(*s));
+	*s = plan;
 	s->nr4 = st->v4.n;
 	s->nr6 = st->v6.n;
 	for (i = 0; i < s->nr4; i++) {
 		s->r4[i].lo = (u32)st->v4.r[i].lo.lo;
 		s->r4[i].hi = (u32)st->v4.r[i].hi.lo;
 	}
-	s->r6 = (struct mxlock_range *)&s->r4[s->nr4];
+	s->r6 = (struct mxlock_range *)((char *)s->r4 + size4);
 	if (s->nr6)
-		memcpy(s->r6, st->v6.r, s->nr6 * sizeof(s->r6[0]));
+		memcpy(s->r6, st->v6.r, size6);
+	if (s->chunks4) {
+		s->dir4 = (u32 *)((char *)s->r6 + size6);
+		mxlock_dir4_build(s);
+	}
+	if (s->chunks6) {
+		s->dir6 = (u32 *)((char *)s->r6 + size6 +
+				  mxlock_dir_size(s->chunks4));
+		mxlock_dir6_build(s);
+	}
 	return s;
+}
+
+/* Bytes a set takes, for the benchmarks' memory-per-entry figure. */
+size_t mxlock_set_bytes(const struct mxlock_set *s)
+{
+	return sizeof(*s) + (size_t)s->nr4 * sizeof(s->r4[0]) +
+	       (size_t)s->nr6 * sizeof(s->r6[0]) + mxlock_dir_size(s->chunks4) +
+	       mxlock_dir_size(s->chunks6);
 }
 
 /* Append the intervals of s to st, in staging form. */

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+typedef uint8_t u8;
 typedef uint32_t u32;
 typedef uint64_t u64;
 struct rcu_head { void *next, *func; };
@@ -81,6 +82,16 @@ struct mxlock_staging {
 	struct mxlock_ranges v6;
 };
 
+/*
+ * A set's intervals, indexed for lookups whose cost does not grow with the
+ * list: the span from the first interval to the last is cut into chunks
+ * of 2^shift addresses (for IPv6, of the top 64 bits), and dir[c] is the
+ * first interval that ends in or after chunk c. An address in chunk c can
+ * only lie in intervals dir[c] .. dir[c + 1], a run that stays short
+ * because there are about as many chunks as intervals. Lookup: one read
+ * of dir (both entries share a cache line), then a binary search over
+ * that short run.
+ */
 struct mxlock_set {
 	struct rcu_head rcu;
 	u32 generation;		/* of the change that published this set */
@@ -88,8 +99,13 @@ struct mxlock_set {
 	u32 nr6;
 	u32 hits_stride;	/* counters per CPU row, >= nr4 + nr6 */
 	u64 *hits;		/* per-CPU rows of per-interval SYN counts */
+	u8 shift4, shift6;	/* (address - base) >> shift is its chunk */
+	u32 chunks4, chunks6;
+	u32 base4;		/* first address of the first interval */
+	u64 base6;		/* likewise, its top 64 bits */
+	u32 *dir4, *dir6;	/* chunks + 1 run starts; NULL for tiny sets */
 	struct mxlock_range *r6;	/* sorted, disjoint, non-adjacent */
-	struct mxlock_range4 r4[];	/* likewise; r6 follows in memory */
+	struct mxlock_range4 r4[];	/* likewise; r6, dir4, dir6 follow */
 };
 
 /*
@@ -117,6 +133,7 @@ struct mxlock_set *mxlock_set_add(const struct mxlock_set *old,
 				  struct mxlock_staging *st);
 struct mxlock_set *mxlock_set_subtract(const struct mxlock_set *old,
 				       struct mxlock_staging *st);
+size_t mxlock_set_bytes(const struct mxlock_set *s);
 bool mxlock_set_overlaps4(const struct mxlock_set *s, u32 lo, u32 hi);
 bool mxlock_set_overlaps6(const struct mxlock_set *s,
 			  const struct mxlock_key *lo,
@@ -141,6 +158,14 @@ static inline long mxlock_set_find4(const struct mxlock_set *s, u32 addr)
 {
 	u32 lo = 0, hi = s->nr4;
 
+	if (s->dir4) {
+		u32 c = (addr - s->base4) >> s->shift4;
+
+		if (addr < s->base4 || c >= s->chunks4)
+			return -1;
+		lo = s->dir4[c];
+		hi = s->dir4[c + 1] < s->nr4 ? s->dir4[c + 1] + 1 : s->nr4;
+	}
 	/* Find the first interval that starts above addr. */
 	while (lo < hi) {
 		u32 mid = lo + (hi - lo) / 2;
@@ -160,6 +185,14 @@ static inline long mxlock_set_find6(const struct mxlock_set *s,
 
 	if (mxlock_key_v4mapped(addr))
 		return mxlock_set_find4(s, (u32)addr->lo);
+	if (s->dir6) {
+		u64 c = (addr->hi - s->base6) >> s->shift6;
+
+		if (addr->hi < s->base6 || c >= s->chunks6)
+			return -1;
+		lo = s->dir6[c];
+		hi = s->dir6[c + 1] < s->nr6 ? s->dir6[c + 1] + 1 : s->nr6;
+	}
 	while (lo < hi) {
 		u32 mid = lo + (hi - lo) / 2;
 
