@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "set.h"
+#include "prefixgen.h"
 
 static int nr_tests, nr_failed;
 
@@ -29,17 +30,6 @@ static void ok(int cond, const char *fmt, ...)
 	printf("\n");
 }
 
-static u64 rng_state = 88172645463325252ULL;
-
-static u64 rnd64(void)
-{
-	/* xorshift64: reproducible across libcs, unlike rand(). */
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
 /* The naive model: every prefix in one open-addressing hash table. */
 struct model {
 	struct mxlock_key *net;
@@ -53,19 +43,6 @@ static u64 model_hash(const struct mxlock_key *k, unsigned int len)
 	u64 h = k->hi * 0x9e3779b97f4a7c15ULL ^ k->lo * 0xc2b2ae3d27d4eb4fULL;
 
 	return (h ^ len * 0x165667b19e3779f9ULL) ^ (h >> 29);
-}
-
-static struct mxlock_key mask_key(const struct mxlock_key *k, unsigned int len)
-{
-	struct mxlock_key m = *k;
-
-	if (len < 64) {
-		m.hi = len ? m.hi & ~0ULL << (64 - len) : 0;
-		m.lo = 0;
-	} else if (len < 128) {
-		m.lo = len > 64 ? m.lo & ~0ULL << (128 - len) : 0;
-	}
-	return m;
 }
 
 static void model_add(struct model *m, const struct mxlock_key *net,
@@ -108,35 +85,6 @@ static struct mxlock_key v4key(u32 a)
 	return k;
 }
 
-/* Mostly /24, as in a routing table; short prefixes are rare there. */
-static unsigned int v4_len(void)
-{
-	unsigned int r = rnd64() % 100;
-
-	if (r < 70)
-		return 24;
-	if (r < 85)
-		return 22 + rnd64() % 2;
-	if (r < 95)
-		return 17 + rnd64() % 5;
-	if (r < 99)
-		return 25 + rnd64() % 8;
-	return 16;
-}
-
-static unsigned int v6_len(void)
-{
-	unsigned int r = rnd64() % 100;
-
-	if (r < 50)
-		return 48;
-	if (r < 70)
-		return 32;
-	if (r < 85)
-		return 40 + rnd64() % 8;
-	return 56 + rnd64() % 9;
-}
-
 static int check(const struct mxlock_set *s, const struct model *m,
 		 const struct mxlock_key *q, int v6)
 {
@@ -169,27 +117,13 @@ static void run(int v6, u32 n, u32 queries)
 		unsigned int len;
 
 		if (v6) {
-			len = v6_len();
-			/* Global unicast, 2000::/3, as real tables are. */
-			k.hi = (rnd64() & 0x1fffffffffffffffULL) |
-			       0x2000000000000000ULL;
-			k.lo = rnd64();
-			k = mask_key(&k, len);
-			hi = k;
-			if (len < 64) {
-				hi.hi |= ~0ULL >> len;
-				hi.lo = ~0ULL;
-			} else {
-				hi.lo |= len < 128 ? ~0ULL >> (len - 64) : 0;
-			}
+			gen_prefix6(&k, &hi, &len);
 			mxlock_staging_push6(&st, &k, &hi, ~0U);
 			model_add(&m, &k, len);
 		} else {
-			u32 a = (u32)rnd64(), mask;
+			u32 a = gen_prefix4(&len);
+			u32 mask = len ? ~0U << (32 - len) : 0;
 
-			len = v4_len();
-			mask = len ? ~0U << (32 - len) : 0;
-			a &= mask;
 			k = v4key(a);
 			mxlock_staging_push4(&st, a, a | ~mask, ~0U);
 			/* IPv4 prefixes sit in the low 32 bits: length + 96. */
