@@ -368,6 +368,22 @@ int mx_genl_join(struct mx_genl *g, uint32_t grp)
 	return 0;
 }
 
+/* Is nlh nlctrl's news that our family is gone? */
+static bool family_deleted(const struct mx_genl *g, const struct nlmsghdr *nlh)
+{
+	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *attr;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*genl) ||
+	    genl->cmd != CTRL_CMD_DELFAMILY)
+		return false;
+	mnl_attr_for_each(attr, nlh, sizeof(*genl))
+		if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
+		    !mnl_attr_validate(attr, MNL_TYPE_U16))
+			return mnl_attr_get_u16(attr) == g->family;
+	return false;
+}
+
 int mx_genl_listen(struct mx_genl *g, const sigset_t *sigmask,
 		   mnl_cb_t cb, void *data)
 {
@@ -398,6 +414,10 @@ int mx_genl_listen(struct mx_genl *g, const sigset_t *sigmask,
 		len = n;
 		for (r = (const void *)g->rbuf; mnl_nlmsg_ok(r, len);
 		     r = mnl_nlmsg_next(r, &len)) {
+			/* Unloaded, the module's group just falls silent. */
+			if (r->nlmsg_type == GENL_ID_CTRL &&
+			    family_deleted(g, r))
+				return -ENODEV;
 			if (r->nlmsg_type != g->family)
 				continue;
 			errno = 0;

@@ -81,7 +81,9 @@ int mx_genl_join(struct mx_genl *g, uint32_t grp);
  * returns MNL_CB_STOP (then 0). Waits in ppoll() with sigmask, so a signal
  * blocked otherwise and let in there ends the wait with -EINTR, with no
  * race. -ENOBUFS: the socket's buffer overran and messages were lost;
- * call again to go on. Messages not sent by the kernel are ignored.
+ * call again to go on. -ENODEV: the family was unregistered (seen if the
+ * socket joined GENL_ID_CTRL, nlctrl's "notify" group). Messages not sent
+ * by the kernel are ignored.
  */
 int mx_genl_listen(struct mx_genl *g, const sigset_t *sigmask,
 		   mnl_cb_t cb, void *data);

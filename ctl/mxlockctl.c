@@ -1403,10 +1403,16 @@ static int cmd_monitor(const struct cmd *cmd, int argc, char **argv)
 			MXLOCK_MCGRP_EVENTS);
 		goto close_genl;
 	}
+	/*
+	 * nlctrl's "notify" group has the id GENL_ID_CTRL (as iproute2's
+	 * genl monitor has it): it tells when the module goes away.
+	 */
 	err = mx_genl_join(&g, g.mcgrp);
+	if (!err)
+		err = mx_genl_join(&g, GENL_ID_CTRL);
 	if (err) {
-		fprintf(stderr, "mxlockctl: monitor: cannot join group '%s': %s\n",
-			MXLOCK_MCGRP_EVENTS, strerror(-err));
+		fprintf(stderr, "mxlockctl: monitor: cannot join the groups: %s\n",
+			strerror(-err));
 		goto close_genl;
 	}
 
@@ -1424,6 +1430,11 @@ static int cmd_monitor(const struct cmd *cmd, int argc, char **argv)
 		}
 		if (ferror(stdout))
 			goto close_genl;	/* finish() reports it */
+		if (err == -ENODEV) {
+			fprintf(stderr,
+				"mxlockctl: monitor: the mxlock module was unloaded\n");
+			goto close_genl;
+		}
 		fprintf(stderr, "mxlockctl: monitor: %s\n", strerror(-err));
 		goto close_genl;
 	}
