@@ -137,6 +137,12 @@ static int mxlock_parse_entry(const struct nlattr *nest,
 				    "IPv4-mapped addresses belong in the IPv4 list: give them as IPv4");
 		return -EINVAL;
 	}
+	/* Cutting the mapped part off silently would lose what was meant. */
+	if (e->v6 && mxlock_key_v4mapped(&e->lo) != mxlock_key_v4mapped(&e->hi)) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "range runs into ::ffff:0:0/96: give its IPv4-mapped part as IPv4");
+		return -EINVAL;
+	}
 	return 0;
 }
 

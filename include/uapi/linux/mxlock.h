@@ -29,9 +29,9 @@
  *
  * One list holds both families. IPv4-mapped IPv6 addresses (::ffff:0:0/96)
  * belong to the IPv4 part: an IPv6 packet from ::ffff:a.b.c.d is judged by
- * the IPv4 entries, an IPv6 entry wholly inside ::ffff:0:0/96 is refused
- * (give it as IPv4), and a wider IPv6 entry (such as ::/0) never covers
- * that block.
+ * the IPv4 entries, an IPv6 entry wholly inside ::ffff:0:0/96 or a range
+ * with one end inside it is refused (give that part as IPv4), and a wider
+ * IPv6 entry (such as ::/0) never covers that block.
  *
  * The allowlist is a set of address intervals: entries are merged where
  * they overlap or touch. A namespace with no list loaded is "unarmed" and
@@ -92,9 +92,11 @@
  *    Each reply message carries MXLOCK_A_GENERATION and MXLOCK_A_ENTRIES
  *    with the merged intervals, each as ADDR, ADDR_END and
  *    MXLOCK_ENTRY_A_HITS (u64: SYNs it admitted): IPv4 ones in ascending
- *    order, then IPv6 ones in ascending order. An interval's hits survive
- *    a change that keeps it whole or merges it into a larger one; one that
- *    is split starts again from zero. A dump that overlaps a change is flagged NLM_F_DUMP_INTR.
+ *    order, then IPv6 ones in ascending order. Here GENERATION is that of
+ *    the last change to the list itself (SET_CONFIG does not touch it).
+ *    An interval's hits survive a change that keeps it whole or merges it
+ *    into a larger one; one that is split starts again from zero. A set
+ *    too large for its counters to fit in 64 MiB carries no HITS. A dump that overlaps a change is flagged NLM_F_DUMP_INTR.
  *
  * MXLOCK_CMD_TEST (doit, unprivileged)
  *    Request: MXLOCK_A_ADDR (IPv4 or IPv6). Reply: MXLOCK_A_VERDICT, what
@@ -112,9 +114,9 @@
  * Events: every change above (REPLACE on commit, ADD, DEL, FLUSH,
  * SET_CONFIG) is announced to the multicast group MXLOCK_MCGRP_EVENTS of
  * the namespace, as a message of the changing command carrying
- * MXLOCK_A_PORTID (who made it), MXLOCK_A_GENERATION (the resulting one),
- * MXLOCK_A_RANGES and MXLOCK_A_ARMED, and for SET_CONFIG the new MODE,
- * ACTION, LOG and PORTS.
+ * MXLOCK_A_PORTID (who made it), MXLOCK_A_GENERATION (the resulting one)
+ * and the whole resulting state: MODE, ACTION, LOG, PORTS, ARMED and
+ * RANGES. Like every read, listening needs no privilege.
  *
  * Every change increments MXLOCK_A_GENERATION (u32, wraps).
  */
