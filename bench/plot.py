@@ -48,7 +48,7 @@ def main():
     if len(sys.argv) != 3:
         sys.exit("usage: plot.py bench.csv out.png")
     rows = load(sys.argv[1])
-    fig, axes = plt.subplots(1, 3, figsize=(16, 5.2), sharey=True)
+    fig, axes = plt.subplots(1, 3, figsize=(17, 6), sharey=True)
 
     ax = axes[0]
     for st in ("ours", "lpm", "bsearch"):
@@ -85,7 +85,7 @@ def main():
         ax.set_yscale("log")
         ax.set_xlabel("list size (prefixes)")
         ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=7, loc="upper left")
     axes[0].set_ylabel("ns per lookup (median of passes; bar: min-max)")
     fig.suptitle("mxlock allowlist lookup, host micro-benchmark "
                  "(4M queries: half random, half inside listed prefixes)")
