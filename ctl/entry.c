@@ -362,6 +362,27 @@ void mx_entry_bounds(const struct mx_entry *e,
 	}
 }
 
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct mx_entry *x = a, *y = b;
+	unsigned char xf[MX_ADDR_MAX], xl[MX_ADDR_MAX];
+	unsigned char yf[MX_ADDR_MAX], yl[MX_ADDR_MAX];
+	int c;
+
+	if (x->family != y->family)
+		return x->family == AF_INET ? -1 : 1;
+	mx_entry_bounds(x, xf, xl);
+	mx_entry_bounds(y, yf, yl);
+	c = memcmp(xf, yf, mx_addr_len(x->family));
+	return c ? c : memcmp(xl, yl, mx_addr_len(x->family));
+}
+
+void mx_entry_list_sort(struct mx_entry_list *l)
+{
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), entry_cmp);
+}
+
 static int bit(const unsigned char *a, unsigned int i)
 {
 	return (a[i / 8] >> (7 - i % 8)) & 1;

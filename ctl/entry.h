@@ -97,6 +97,13 @@ int mx_interval_format(int family, const void *first, const void *last,
 int mx_interval_line(int family, const void *first, const void *last,
 		     const uint64_t *hits, char *buf, size_t size);
 
+/*
+ * Order the list as the kernel keeps intervals: IPv4 before IPv6, then by
+ * first and last address. The kernel skips its own sort for input sent in
+ * this order, which matters for a list of a million entries.
+ */
+void mx_entry_list_sort(struct mx_entry_list *l);
+
 /* Append a copy of *e. 0, or -1 (ENOMEM). */
 int mx_entry_list_push(struct mx_entry_list *l, const struct mx_entry *e);
 

@@ -337,6 +337,7 @@ static int cmd_replace(const struct cmd *cmd, int argc, char **argv)
 	if (open_genl(cmd, &g))
 		goto free_list;
 
+	mx_entry_list_sort(&l);
 	chunks = (l.n + CHUNK - 1) / CHUNK;
 	for (i = 0; i < chunks; i++) {
 		const struct mx_entry *e = l.v + i * CHUNK;
