@@ -404,8 +404,10 @@ static int mxlock_nl_add(struct sk_buff *skb, struct genl_info *info)
 	struct mxlock_set *set;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, MXLOCK_A_ENTRIES))
+	if (GENL_REQ_ATTR_CHECK(info, MXLOCK_A_ENTRIES)) {
+		NL_SET_ERR_MSG(info->extack, "no entries to add");
 		return -EINVAL;
+	}
 	err = mxlock_parse_entries(info->attrs[MXLOCK_A_ENTRIES], &st, NULL,
 				   info->extack);
 	if (err)
@@ -441,8 +443,10 @@ static int mxlock_nl_del(struct sk_buff *skb, struct genl_info *info)
 	struct mxlock_set *old, *set;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, MXLOCK_A_ENTRIES))
+	if (GENL_REQ_ATTR_CHECK(info, MXLOCK_A_ENTRIES)) {
+		NL_SET_ERR_MSG(extack, "no entries to delete");
 		return -EINVAL;
+	}
 
 	mutex_lock(&pn->lock);
 	old = mxlock_live_set(pn);
@@ -504,8 +508,10 @@ static int mxlock_nl_test(struct sk_buff *skb, struct genl_info *info)
 	bool v6;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, MXLOCK_A_ADDR))
+	if (GENL_REQ_ATTR_CHECK(info, MXLOCK_A_ADDR)) {
+		NL_SET_ERR_MSG(info->extack, "no address to test");
 		return -EINVAL;
+	}
 	err = mxlock_get_addr(info->attrs[MXLOCK_A_ADDR], &k, &v6,
 			      info->extack);
 	if (err)
