@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Allowlist entries: a.b.c.d, a.b.c.d/len and a.b.c.d-e.f.g.h.
+ * Allowlist entries: a.b.c.d, a.b.c.d/len and a.b.c.d-e.f.g.h, and the
+ * same in IPv6 (2001:db8::/32, 2001:db8::1, 2001:db8::1-2001:db8::ff).
  *
  * Parsing is strict on purpose: a mistyped allowlist locks mail out, so
  * anything that could be read two ways (leading zeros: octal or decimal?),
@@ -8,7 +9,9 @@
  * never guessed at.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +103,79 @@ static int parse_v4(const char *s, size_t len, unsigned char *out,
 	return 0;
 }
 
+/*
+ * Parse s[0..len) as an IPv6 address; inet_pton() is the judge, the checks
+ * before it only say what is wrong. An embedded IPv4 part
+ * (::ffff:192.0.2.1) is held to inet_pton()'s rules: no leading zeros.
+ */
+static int parse_v6(const char *s, size_t len, unsigned char *out,
+		    const char *role, char *why, size_t whylen)
+{
+	char buf[INET6_ADDRSTRLEN];
+	size_t i, digits = 0, dcolons = 0;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == ':' || s[i] == '.') {
+			digits = 0;
+			continue;
+		}
+		if (s[i] == '%')
+			return fail(why, whylen,
+				    "%sa zone index ('%%...') has no place in an allowlist",
+				    role);
+		if (!isxdigit((unsigned char)s[i]))
+			return fail(why, whylen, "%snot an IPv6 address", role);
+		if (++digits > 4)
+			return fail(why, whylen,
+				    "%sa group has more than 4 hex digits", role);
+	}
+	/* ":::" is no second "::": inet_pton() refuses it below. */
+	for (i = 0; i + 1 < len; i++) {
+		if (s[i] == ':' && s[i + 1] == ':') {
+			dcolons++;
+			i++;
+		}
+	}
+	if (dcolons > 1)
+		return fail(why, whylen, "%s'::' may appear only once", role);
+
+	if (len >= sizeof(buf))
+		return fail(why, whylen, "%snot an IPv6 address", role);
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (inet_pton(AF_INET6, buf, out) != 1)
+		return fail(why, whylen, "%snot an IPv6 address", role);
+	return 0;
+}
+
+/* Either family: a colon makes it IPv6. */
+static int parse_addr(const char *s, size_t len, int *family,
+		      unsigned char *out, const char *role,
+		      char *why, size_t whylen)
+{
+	if (memchr(s, ':', len)) {
+		*family = AF_INET6;
+		return parse_v6(s, len, out, role, why, whylen);
+	}
+	*family = AF_INET;
+	return parse_v4(s, len, out, role, why, whylen);
+}
+
+/* ::ffff:0:0/96, where the kernel keeps IPv4 sources that come as IPv6. */
+static const unsigned char v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+static bool is_v4mapped(const unsigned char *a)
+{
+	return !memcmp(a, v4mapped, sizeof(v4mapped));
+}
+
+/* ::ffff:a.b.c.d to a.b.c.d, in place. */
+static void unmap(unsigned char *a)
+{
+	memmove(a, a + 12, 4);
+	memset(a + 4, 0, MX_ADDR_MAX - 4);
+}
+
 static int parse_prefixlen(const char *s, unsigned int max,
 			   unsigned int *out, char *why, size_t whylen)
 {
@@ -146,27 +222,28 @@ int mx_entry_parse(const char *text, struct mx_entry *e,
 	const char *slash, *dash;
 	unsigned char net[MX_ADDR_MAX];
 	char netbuf[INET6_ADDRSTRLEN], a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	int end_family;
+	bool m_start, m_end;
 	size_t alen;
 
 	memset(e, 0, sizeof(*e));
 	if (!*text)
 		return fail(why, whylen, "empty entry");
-	if (strchr(text, ':'))
-		return fail(why, whylen, "IPv6 is not supported yet");
 
-	e->family = AF_INET;
-	alen = mx_addr_len(e->family);
 	slash = strchr(text, '/');
 	dash = strchr(text, '-');
 	/* "a/-1" is a bad prefix length; "a/24-b" and "a-b/24" are mixes. */
-	if (slash && dash && (dash < slash || strchr(dash, '.')))
+	if (slash && dash && (dash < slash || strpbrk(dash, ".:")))
 		return fail(why, whylen,
 			    "cannot mix a prefix length and a range");
 
 	if (slash) {
 		e->kind = MX_ENTRY_PREFIX;
-		if (parse_v4(text, slash - text, e->addr, "", why, whylen) ||
-		    parse_prefixlen(slash + 1, alen * 8, &e->prefixlen,
+		if (parse_addr(text, slash - text, &e->family, e->addr, "",
+			       why, whylen))
+			return -1;
+		alen = mx_addr_len(e->family);
+		if (parse_prefixlen(slash + 1, alen * 8, &e->prefixlen,
 				    why, whylen))
 			return -1;
 		apply_mask(net, e->addr, alen, e->prefixlen, 0);
@@ -176,27 +253,69 @@ int mx_entry_parse(const char *text, struct mx_entry *e,
 				    "host bits set (did you mean %s/%u?)",
 				    netbuf, e->prefixlen);
 		}
+		/* Below /96 a clean prefix holds the mapped block or misses it. */
+		if (e->family == AF_INET6 && e->prefixlen >= 96 &&
+		    is_v4mapped(e->addr)) {
+			e->family = AF_INET;
+			e->prefixlen -= 96;
+			unmap(e->addr);
+		}
 		return 0;
 	}
 
 	if (dash) {
 		e->kind = MX_ENTRY_RANGE;
-		if (parse_v4(text, dash - text, e->addr, "range start: ",
-			     why, whylen) ||
-		    parse_v4(dash + 1, strlen(dash + 1), e->end, "range end: ",
-			     why, whylen))
+		if (parse_addr(text, dash - text, &e->family, e->addr,
+			       "range start: ", why, whylen) ||
+		    parse_addr(dash + 1, strlen(dash + 1), &end_family, e->end,
+			       "range end: ", why, whylen))
 			return -1;
+		if (end_family != e->family)
+			return fail(why, whylen,
+				    "a range cannot mix IPv4 and IPv6");
+		alen = mx_addr_len(e->family);
 		if (memcmp(e->end, e->addr, alen) < 0) {
 			inet_ntop(e->family, e->addr, a, sizeof(a));
 			inet_ntop(e->family, e->end, b, sizeof(b));
 			return fail(why, whylen,
 				    "range end %s is below its start %s", b, a);
 		}
+		if (e->family == AF_INET)
+			return 0;
+		m_start = is_v4mapped(e->addr);
+		m_end = is_v4mapped(e->end);
+		if (m_start != m_end)
+			/* The kernel would leave the mapped part out. */
+			return fail(why, whylen,
+				    "range is partly IPv4-mapped (::ffff:0:0/96): give that part as IPv4");
+		if (m_start) {
+			e->family = AF_INET;
+			unmap(e->addr);
+			unmap(e->end);
+		}
 		return 0;
 	}
 
 	e->kind = MX_ENTRY_ADDR;
-	return parse_v4(text, strlen(text), e->addr, "", why, whylen);
+	if (parse_addr(text, strlen(text), &e->family, e->addr, "",
+		       why, whylen))
+		return -1;
+	if (e->family == AF_INET6 && is_v4mapped(e->addr)) {
+		e->family = AF_INET;
+		unmap(e->addr);
+	}
+	return 0;
+}
+
+int mx_addr_parse(const char *text, int *family, unsigned char *addr,
+		  char *why, size_t whylen)
+{
+	if (!*text)
+		return fail(why, whylen, "empty address");
+	if (strpbrk(text, "/-"))
+		return fail(why, whylen,
+			    "want a single address, not a prefix or range");
+	return parse_addr(text, strlen(text), family, addr, "", why, whylen);
 }
 
 int mx_entry_format(const struct mx_entry *e, char *buf, size_t size)
@@ -243,6 +362,27 @@ void mx_entry_bounds(const struct mx_entry *e,
 	}
 }
 
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct mx_entry *x = a, *y = b;
+	unsigned char xf[MX_ADDR_MAX], xl[MX_ADDR_MAX];
+	unsigned char yf[MX_ADDR_MAX], yl[MX_ADDR_MAX];
+	int c;
+
+	if (x->family != y->family)
+		return x->family == AF_INET ? -1 : 1;
+	mx_entry_bounds(x, xf, xl);
+	mx_entry_bounds(y, yf, yl);
+	c = memcmp(xf, yf, mx_addr_len(x->family));
+	return c ? c : memcmp(xl, yl, mx_addr_len(x->family));
+}
+
+void mx_entry_list_sort(struct mx_entry_list *l)
+{
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), entry_cmp);
+}
+
 static int bit(const unsigned char *a, unsigned int i)
 {
 	return (a[i / 8] >> (7 - i % 8)) & 1;
@@ -275,6 +415,21 @@ int mx_interval_format(int family, const void *first, const void *last,
 	else
 		n = snprintf(buf, size, "%s-%s", a, b);
 	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+int mx_interval_line(int family, const void *first, const void *last,
+		     const uint64_t *hits, char *buf, size_t size)
+{
+	size_t len;
+	int n;
+
+	if (mx_interval_format(family, first, last, buf, size))
+		return -1;
+	if (!hits)
+		return 0;
+	len = strlen(buf);
+	n = snprintf(buf + len, size - len, " # hits %" PRIu64, *hits);
+	return n < 0 || (size_t)n >= size - len ? -1 : 0;
 }
 
 int mx_entry_list_push(struct mx_entry_list *l, const struct mx_entry *e)

@@ -3,19 +3,29 @@
  * Allowlist entries: parse them from text (arguments and files) and
  * format address intervals back as text.
  *
- * An entry keeps its family and up to 16 bytes of address so that IPv6
- * can be added later; only IPv4 is accepted for now.
+ * An entry is IPv4 or IPv6. IPv4-mapped IPv6 text (::ffff:a.b.c.d, with
+ * a prefix length of 96 or more, or a range with both ends mapped) is
+ * taken as the IPv4 entry it maps: the kernel judges such sources by its
+ * IPv4 list and refuses IPv6 entries inside ::ffff:0:0/96. A range with
+ * one end mapped and the other not is refused: its mapped part would be
+ * silently ignored. A wider IPv6 entry (::/0, ::/64) stays IPv6: the
+ * kernel leaves the mapped block out of it.
  */
 #ifndef MXLOCKCTL_ENTRY_H
 #define MXLOCKCTL_ENTRY_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define MX_ADDR_MAX	16	/* bytes: room for IPv6 */
 
 /* Big enough for "a-b" with two IPv6 addresses, or "a/len". */
 #define MX_ENTRY_TEXT_MAX	(2 * 46 + 2)
+
+/* Big enough for an interval and its " # hits N" comment. */
+#define MX_LINE_TEXT_MAX	(MX_ENTRY_TEXT_MAX + 32)
 
 /* Big enough for any reason mx_entry_parse() gives. */
 #define MX_ENTRY_WHY_MAX	160
@@ -27,7 +37,7 @@ enum mx_entry_kind {
 };
 
 struct mx_entry {
-	int family;			/* AF_INET (AF_INET6 some day) */
+	int family;			/* AF_INET or AF_INET6 */
 	enum mx_entry_kind kind;
 	unsigned int prefixlen;		/* MX_ENTRY_PREFIX only */
 	unsigned char addr[MX_ADDR_MAX];	/* network order */
@@ -53,6 +63,14 @@ size_t mx_addr_len(int family);
 int mx_entry_parse(const char *text, struct mx_entry *e,
 		   char *why, size_t whylen);
 
+/*
+ * Parse one address of either family, as `test` takes it: no prefix, no
+ * range, and an IPv4-mapped IPv6 address stays IPv6 (the kernel judges it
+ * as IPv4 itself). Returns 0, or -1 with a reason as above.
+ */
+int mx_addr_parse(const char *text, int *family, unsigned char *addr,
+		  char *why, size_t whylen);
+
 /* Write the entry as it would be typed: a, a/len or a-b. 0 or -1. */
 int mx_entry_format(const struct mx_entry *e, char *buf, size_t size);
 
@@ -62,12 +80,29 @@ void mx_entry_bounds(const struct mx_entry *e,
 
 /*
  * Write the interval first..last (network order, family's length) as
- * "a/len" when it is exactly one CIDR block, else as "a-b". A single
- * address is "a/32". The text parses back to the same interval.
- * Returns 0, or -1 if the family is unknown or buf is too small.
+ * "a/len" when it is exactly one CIDR block, else as "a-b"; IPv6 in the
+ * compressed form of inet_ntop(). A single address is "a/32" or "a/128".
+ * The text parses back to the same interval (for IPv6, one the kernel
+ * dumps: none has an end inside ::ffff:0:0/96). Returns 0, or -1 if the
+ * family is unknown or buf is too small.
  */
 int mx_interval_format(int family, const void *first, const void *last,
 		       char *buf, size_t size);
+
+/*
+ * A line of `mxlockctl list`: the interval as above, then " # hits N" if
+ * hits is not NULL. The comment keeps the line valid input for
+ * `replace -f`. 0 or -1, as above.
+ */
+int mx_interval_line(int family, const void *first, const void *last,
+		     const uint64_t *hits, char *buf, size_t size);
+
+/*
+ * Order the list as the kernel keeps intervals: IPv4 before IPv6, then by
+ * first and last address. The kernel skips its own sort for input sent in
+ * this order, which matters for a list of a million entries.
+ */
+void mx_entry_list_sort(struct mx_entry_list *l);
 
 /* Append a copy of *e. 0, or -1 (ENOMEM). */
 int mx_entry_list_push(struct mx_entry_list *l, const struct mx_entry *e);

@@ -2,7 +2,9 @@
 /*
  * Generic netlink plumbing: see genl.h.
  */
+#define _GNU_SOURCE		/* ppoll() */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,30 +250,70 @@ static int talk(struct mx_genl *g, struct nlmsghdr *nlh, uint16_t type,
 	return rx.err;
 }
 
+/* What CTRL_CMD_GETFAMILY's reply is read into. */
+struct ctrl {
+	struct mx_genl *g;
+	const char *mcgrp;	/* group wanted, or NULL */
+};
+
+/* One CTRL_ATTR_MCAST_GROUPS entry: name and id; keep the id if wanted. */
+static int ctrl_mcgrp(const struct nlattr *nest, struct ctrl *c)
+{
+	const struct nlattr *attr, *name = NULL, *id = NULL;
+
+	mnl_attr_for_each_nested(attr, nest) {
+		switch (mnl_attr_get_type(attr)) {
+		case CTRL_ATTR_MCAST_GRP_NAME:
+			if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+				return -1;
+			name = attr;
+			break;
+		case CTRL_ATTR_MCAST_GRP_ID:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+				return -1;
+			id = attr;
+			break;
+		}
+	}
+	if (name && id && !strcmp(mnl_attr_get_str(name), c->mcgrp))
+		c->g->mcgrp = mnl_attr_get_u32(id);
+	return 0;
+}
+
 static int ctrl_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct mx_genl *g = data;
-	const struct nlattr *attr;
+	struct ctrl *c = data;
+	const struct nlattr *attr, *grp;
 
 	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
 		switch (mnl_attr_get_type(attr)) {
 		case CTRL_ATTR_FAMILY_ID:
 			if (mnl_attr_validate(attr, MNL_TYPE_U16) < 0)
 				return MNL_CB_ERROR;
-			g->family = mnl_attr_get_u16(attr);
+			c->g->family = mnl_attr_get_u16(attr);
 			break;
 		case CTRL_ATTR_VERSION:
 			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
 				return MNL_CB_ERROR;
-			g->version = mnl_attr_get_u32(attr);
+			c->g->version = mnl_attr_get_u32(attr);
+			break;
+		case CTRL_ATTR_MCAST_GROUPS:
+			if (!c->mcgrp)
+				break;
+			if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+				return MNL_CB_ERROR;
+			mnl_attr_for_each_nested(grp, attr)
+				if (ctrl_mcgrp(grp, c))
+					return MNL_CB_ERROR;
 			break;
 		}
 	}
 	return MNL_CB_OK;
 }
 
-int mx_genl_resolve(struct mx_genl *g, const char *name)
+int mx_genl_resolve(struct mx_genl *g, const char *name, const char *mcgrp)
 {
+	struct ctrl c = { .g = g, .mcgrp = mcgrp };
 	struct nlmsghdr *nlh;
 	int err;
 
@@ -281,7 +323,8 @@ int mx_genl_resolve(struct mx_genl *g, const char *name)
 				     name))
 		return -ENAMETOOLONG;
 	g->family = 0;
-	err = talk(g, nlh, GENL_ID_CTRL, ctrl_cb, g, NULL);
+	g->mcgrp = 0;
+	err = talk(g, nlh, GENL_ID_CTRL, ctrl_cb, &c, NULL);
 	if (err)
 		return err;
 	return g->family ? 0 : -EPROTO;
@@ -315,4 +358,74 @@ int mx_genl_dump(struct mx_genl *g, uint8_t cmd, mnl_cb_t cb,
 		 "the dump was interrupted by changes %d times in a row",
 		 MX_GENL_DUMP_TRIES);
 	return -EAGAIN;
+}
+
+int mx_genl_join(struct mx_genl *g, uint32_t grp)
+{
+	if (mnl_socket_setsockopt(g->sock, NETLINK_ADD_MEMBERSHIP, &grp,
+				  sizeof(grp)) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Is nlh nlctrl's news that our family is gone? */
+static bool family_deleted(const struct mx_genl *g, const struct nlmsghdr *nlh)
+{
+	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *attr;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*genl) ||
+	    genl->cmd != CTRL_CMD_DELFAMILY)
+		return false;
+	mnl_attr_for_each(attr, nlh, sizeof(*genl))
+		if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
+		    !mnl_attr_validate(attr, MNL_TYPE_U16))
+			return mnl_attr_get_u16(attr) == g->family;
+	return false;
+}
+
+int mx_genl_listen(struct mx_genl *g, const sigset_t *sigmask,
+		   mnl_cb_t cb, void *data)
+{
+	struct pollfd pfd = {
+		.fd = mnl_socket_get_fd(g->sock),
+		.events = POLLIN,
+	};
+	const struct nlmsghdr *r;
+	struct sockaddr_nl sa;
+	socklen_t salen;
+	ssize_t n;
+	int len, ret;
+
+	for (;;) {
+		if (ppoll(&pfd, 1, NULL, sigmask) < 0)
+			return -errno;
+		salen = sizeof(sa);
+		n = recvfrom(pfd.fd, g->rbuf, g->rbuflen, MSG_DONTWAIT,
+			     (struct sockaddr *)&sa, &salen);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			return -errno;
+		}
+		/* Only the kernel multicasts; a process could unicast to us. */
+		if (salen != sizeof(sa) || sa.nl_pid != 0)
+			continue;
+		len = n;
+		for (r = (const void *)g->rbuf; mnl_nlmsg_ok(r, len);
+		     r = mnl_nlmsg_next(r, &len)) {
+			/* Unloaded, the module's group just falls silent. */
+			if (r->nlmsg_type == GENL_ID_CTRL &&
+			    family_deleted(g, r))
+				return -ENODEV;
+			if (r->nlmsg_type != g->family)
+				continue;
+			errno = 0;
+			ret = cb(r, data);
+			if (ret == MNL_CB_STOP)
+				return 0;
+			if (ret < MNL_CB_STOP)
+				return errno ? -errno : -EBADMSG;
+		}
+	}
 }

@@ -10,6 +10,7 @@
 #ifndef MXLOCKCTL_GENL_H
 #define MXLOCKCTL_GENL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <libmnl/libmnl.h>
@@ -23,6 +24,7 @@ struct mx_genl {
 	uint32_t seq;
 	uint16_t family;		/* resolved id, 0 until then */
 	uint32_t version;		/* the kernel family's version */
+	uint32_t mcgrp;			/* id of the group asked for, or 0 */
 	char *sbuf;			/* request being built */
 	size_t sbuflen;
 	char *rbuf;			/* replies */
@@ -38,8 +40,12 @@ struct mx_genl {
 /* Open and bind the socket, turn on extended and capped acks. */
 int mx_genl_open(struct mx_genl *g);
 
-/* Look the family up (CTRL_CMD_GETFAMILY); -ENOENT if not registered. */
-int mx_genl_resolve(struct mx_genl *g, const char *name);
+/*
+ * Look the family up (CTRL_CMD_GETFAMILY); -ENOENT if not registered.
+ * If mcgrp is not NULL, the id of the family's multicast group of that
+ * name goes to g->mcgrp (0 if the family has no such group).
+ */
+int mx_genl_resolve(struct mx_genl *g, const char *name, const char *mcgrp);
 
 void mx_genl_close(struct mx_genl *g);
 
@@ -63,5 +69,23 @@ int mx_genl_doit(struct mx_genl *g, struct nlmsghdr *nlh,
  */
 int mx_genl_dump(struct mx_genl *g, uint8_t cmd, mnl_cb_t cb,
 		 void (*reset)(void *data), void *data);
+
+/*
+ * Subscribe to multicast group grp. A subscribed socket is for listening
+ * only: its requests' replies would mix with the group's messages.
+ */
+int mx_genl_join(struct mx_genl *g, uint32_t grp);
+
+/*
+ * Wait for multicast messages of the family and run cb on each until cb
+ * returns MNL_CB_STOP (then 0). Waits in ppoll() with sigmask, so a signal
+ * blocked otherwise and let in there ends the wait with -EINTR, with no
+ * race. -ENOBUFS: the socket's buffer overran and messages were lost;
+ * call again to go on. -ENODEV: the family was unregistered (seen if the
+ * socket joined GENL_ID_CTRL, nlctrl's "notify" group). Messages not sent
+ * by the kernel are ignored.
+ */
+int mx_genl_listen(struct mx_genl *g, const sigset_t *sigmask,
+		   mnl_cb_t cb, void *data);
 
 #endif /* MXLOCKCTL_GENL_H */

@@ -13,7 +13,7 @@
 
 static ushort port = 25;
 module_param(port, ushort, 0444);
-MODULE_PARM_DESC(port, "TCP port guarded in every network namespace (default 25)");
+MODULE_PARM_DESC(port, "TCP port a new network namespace guards (default 25)");
 
 unsigned int mxlock_net_id __read_mostly;
 
@@ -22,15 +22,25 @@ static int __net_init mxlock_net_init(struct net *net)
 	struct mxlock_net *pn = mxlock_pernet(net);
 	int err;
 
+	struct mxlock_conf *conf;
+
 	mutex_init(&pn->lock);
 	INIT_LIST_HEAD(&pn->txns);
 	pn->generation = 1;
-	pn->mode = MXLOCK_MODE_ENFORCE;
-	pn->port = htons(port);
+
+	/* Enforce, drop, no log: what insmod alone promises. */
+	conf = kzalloc(sizeof(*conf), GFP_KERNEL_ACCOUNT);
+	if (!conf)
+		return -ENOMEM;
+	conf->nr_ports = 1;
+	conf->ports[0] = htons(port);
+	RCU_INIT_POINTER(pn->conf, conf);
 
 	pn->stats = alloc_percpu(struct mxlock_pcpu_stats);
-	if (!pn->stats)
-		return -ENOMEM;
+	if (!pn->stats) {
+		err = -ENOMEM;
+		goto err_free_conf;
+	}
 	err = mxlock_proc_net_init(net, pn);
 	if (err)
 		goto err_free_stats;
@@ -43,6 +53,8 @@ err_remove_proc:
 	mxlock_proc_net_exit(pn);
 err_free_stats:
 	free_percpu(pn->stats);
+err_free_conf:
+	kfree(conf);
 	return err;
 }
 
@@ -59,7 +71,9 @@ static void __net_exit mxlock_net_exit(struct net *net)
 
 	mxlock_proc_net_exit(pn);
 	mxlock_netlink_net_exit(pn);
-	mxlock_set_free(rcu_dereference_protected(pn->set, true));
+	mxlock_set_destroy(rcu_dereference_protected(pn->set, true));
+	kfree(rcu_dereference_protected(pn->conf, true));
+	mxlock_denied_free(pn->denied);
 	free_percpu(pn->stats);
 }
 
@@ -96,6 +110,8 @@ static void __exit mxlock_exit(void)
 {
 	mxlock_netlink_exit();
 	unregister_pernet_subsys(&mxlock_net_ops);
+	/* Sets replaced before now are freed by RCU callbacks in this module. */
+	rcu_barrier();
 }
 
 module_init(mxlock_init);

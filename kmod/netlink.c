@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The mxlock generic netlink family: strict per-command policies, command
- * handlers and the entry dump. The ABI is described in
- * include/uapi/linux/mxlock.h. The kernel checks everything itself: the
- * tool is not the only client.
+ * handlers, dumps and change events. The ABI is described in
+ * include/uapi/linux/mxlock.h. Every change runs under the namespace's
+ * mutex, builds new state off to the side and publishes it with RCU.
  */
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/notifier.h>
 #include <net/genetlink.h>
-#include <net/netlink.h>
 #include <net/sock.h>
 
 #include "mxlock.h"
@@ -21,33 +20,28 @@
 struct mxlock_txn {
 	struct list_head node;
 	u32 portid;
-	struct mxlock_ranges ranges;
+	struct mxlock_staging staging;
 };
 
 static struct genl_family mxlock_genl_family;
 
-static const struct nla_policy mxlock_entry_policy[MXLOCK_ENTRY_A_MAX + 1] = {
-	[MXLOCK_ENTRY_A_ADDR]	   = NLA_POLICY_RANGE(NLA_BINARY,
-						      sizeof(struct in_addr),
-						      sizeof(struct in6_addr)),
-	[MXLOCK_ENTRY_A_PREFIXLEN] = NLA_POLICY_MAX(NLA_U8, 128),
-	[MXLOCK_ENTRY_A_ADDR_END]  = NLA_POLICY_RANGE(NLA_BINARY,
-						      sizeof(struct in_addr),
-						      sizeof(struct in6_addr)),
-};
-
-static const struct nla_policy mxlock_mode_policy[MXLOCK_A_MAX + 1] = {
-	[MXLOCK_A_MODE] = NLA_POLICY_MAX(NLA_U8, MXLOCK_MODE_MAX),
+static const struct nla_policy mxlock_config_policy[MXLOCK_A_MAX + 1] = {
+	[MXLOCK_A_MODE]	  = NLA_POLICY_MAX(NLA_U8, MXLOCK_MODE_MAX),
+	[MXLOCK_A_ACTION] = NLA_POLICY_MAX(NLA_U8, MXLOCK_ACTION_MAX),
+	[MXLOCK_A_LOG]	  = NLA_POLICY_MAX(NLA_U8, 1),
+	[MXLOCK_A_PORTS]  = { .type = NLA_NESTED },
 };
 
 static const struct nla_policy mxlock_replace_policy[MXLOCK_A_MAX + 1] = {
-	[MXLOCK_A_ENTRIES]	 = NLA_POLICY_NESTED_ARRAY(mxlock_entry_policy),
+	[MXLOCK_A_ENTRIES]	 = _NLA_POLICY_NESTED_ARRAY(MXLOCK_ENTRY_A_MAX,
+							    mxlock_entry_policy),
 	[MXLOCK_A_REPLACE_FLAGS] = NLA_POLICY_MASK(NLA_U32,
 						   MXLOCK_REPLACE_F_ALL),
 };
 
 static const struct nla_policy mxlock_entries_policy[MXLOCK_A_MAX + 1] = {
-	[MXLOCK_A_ENTRIES] = NLA_POLICY_NESTED_ARRAY(mxlock_entry_policy),
+	[MXLOCK_A_ENTRIES] = _NLA_POLICY_NESTED_ARRAY(MXLOCK_ENTRY_A_MAX,
+						      mxlock_entry_policy),
 };
 
 static const struct nla_policy mxlock_test_policy[MXLOCK_A_MAX + 1] = {
@@ -55,121 +49,14 @@ static const struct nla_policy mxlock_test_policy[MXLOCK_A_MAX + 1] = {
 					   sizeof(struct in6_addr)),
 };
 
-/* Read an IPv4 address; the policy has already bounded the length. */
-static int mxlock_get_addr4(const struct nlattr *attr, u32 *addr,
-			    struct netlink_ext_ack *extack)
-{
-	if (nla_len(attr) == sizeof(struct in6_addr)) {
-		NL_SET_ERR_MSG_ATTR(extack, attr, "IPv6 is not supported yet");
-		return -EAFNOSUPPORT;
-	}
-	if (nla_len(attr) != sizeof(struct in_addr)) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "address must be 4 (IPv4) or 16 (IPv6) bytes");
-		return -EINVAL;
-	}
-	*addr = ntohl(nla_get_in_addr(attr));
-	return 0;
-}
-
-static int mxlock_parse_entry(const struct nlattr *nest, u32 *lo, u32 *hi,
-			      struct netlink_ext_ack *extack)
-{
-	struct nlattr *tb[MXLOCK_ENTRY_A_MAX + 1];
-	const struct nlattr *plen_attr, *end_attr;
-	int err;
-
-	if (nla_type(nest) != MXLOCK_A_ENTRY) {
-		NL_SET_ERR_MSG_ATTR(extack, nest, "entry list holds a non-entry");
-		return -EINVAL;
-	}
-	err = nla_parse_nested(tb, MXLOCK_ENTRY_A_MAX, nest,
-			       mxlock_entry_policy, extack);
-	if (err)
-		return err;
-	if (NL_REQ_ATTR_CHECK(extack, nest, tb, MXLOCK_ENTRY_A_ADDR)) {
-		NL_SET_ERR_MSG_ATTR(extack, nest, "entry has no address");
-		return -EINVAL;
-	}
-	err = mxlock_get_addr4(tb[MXLOCK_ENTRY_A_ADDR], lo, extack);
-	if (err)
-		return err;
-
-	plen_attr = tb[MXLOCK_ENTRY_A_PREFIXLEN];
-	end_attr = tb[MXLOCK_ENTRY_A_ADDR_END];
-	if (plen_attr && end_attr) {
-		NL_SET_ERR_MSG_ATTR(extack, end_attr,
-				    "an entry has a prefix length or a range end, not both");
-		return -EINVAL;
-	}
-	if (plen_attr) {
-		u8 plen = nla_get_u8(plen_attr);
-		u32 host;
-
-		if (plen > 32) {
-			NL_SET_ERR_MSG_ATTR(extack, plen_attr,
-					    "IPv4 prefix length must be 0..32");
-			return -EINVAL;
-		}
-		host = plen == 32 ? 0 : ~0U >> plen;
-		/* Masking silently would widen or move what the admin meant. */
-		if (*lo & host) {
-			NL_SET_ERR_MSG_ATTR(extack, nest,
-					    "host bits set in a prefix entry");
-			return -EINVAL;
-		}
-		*hi = *lo | host;
-	} else if (end_attr) {
-		err = mxlock_get_addr4(end_attr, hi, extack);
-		if (err)
-			return err;
-		if (*hi < *lo) {
-			NL_SET_ERR_MSG_ATTR(extack, end_attr,
-					    "range end is below its start");
-			return -EINVAL;
-		}
-	} else {
-		*hi = *lo;
-	}
-	return 0;
-}
-
-/*
- * Append the request's entries to v. With check set, each entry must
- * cover some address of check (used by DEL).
- */
-static int mxlock_parse_entries(const struct nlattr *entries,
-				struct mxlock_ranges *v,
-				const struct mxlock_set *check,
-				struct netlink_ext_ack *extack)
-{
-	const struct nlattr *e;
-	int rem, err;
-	u32 lo, hi;
-
-	if (!entries)
-		return 0;
-	nla_for_each_nested(e, entries, rem) {
-		err = mxlock_parse_entry(e, &lo, &hi, extack);
-		if (err)
-			return err;
-		if (check && !mxlock_set_overlaps4(check, lo, hi)) {
-			NL_SET_ERR_MSG_ATTR(extack, e,
-					    "entry covers no address in the allowlist");
-			return -ENOENT;
-		}
-		err = mxlock_ranges_push(v, lo, hi, MXLOCK_MAX_ENTRIES);
-		if (err == -E2BIG)
-			NL_SET_ERR_MSG_ATTR(extack, e, "too many entries");
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
 static struct mxlock_set *mxlock_live_set(struct mxlock_net *pn)
 {
 	return rcu_dereference_protected(pn->set, lockdep_is_held(&pn->lock));
+}
+
+static struct mxlock_conf *mxlock_live_conf(struct mxlock_net *pn)
+{
+	return rcu_dereference_protected(pn->conf, lockdep_is_held(&pn->lock));
 }
 
 static void mxlock_bump_generation(struct mxlock_net *pn)
@@ -180,17 +67,90 @@ static void mxlock_bump_generation(struct mxlock_net *pn)
 	WRITE_ONCE(pn->generation, gen ? gen : 1);
 }
 
-/* Make set (NULL: unarmed) the live list; readers move over atomically. */
-static void mxlock_publish(struct mxlock_net *pn, struct mxlock_set *set)
+/* Settings and list as GET_STATE and events report them. */
+static int mxlock_put_state(struct sk_buff *msg, struct mxlock_net *pn)
 {
-	struct mxlock_set *old;
+	const struct mxlock_conf *conf = mxlock_live_conf(pn);
+	const struct mxlock_set *set = mxlock_live_set(pn);
+	struct nlattr *ports;
+	int i;
 
+	if (nla_put_u8(msg, MXLOCK_A_MODE, conf->mode) ||
+	    nla_put_u8(msg, MXLOCK_A_ACTION, conf->action) ||
+	    nla_put_u8(msg, MXLOCK_A_LOG, conf->log) ||
+	    nla_put_u8(msg, MXLOCK_A_ARMED, !!set) ||
+	    nla_put_u32(msg, MXLOCK_A_RANGES,
+			set ? mxlock_set_ranges(set) : 0) ||
+	    nla_put_u32(msg, MXLOCK_A_GENERATION, pn->generation))
+		return -EMSGSIZE;
+	ports = nla_nest_start(msg, MXLOCK_A_PORTS);
+	if (!ports)
+		return -EMSGSIZE;
+	for (i = 0; i < conf->nr_ports; i++)
+		if (nla_put_u16(msg, MXLOCK_A_PORT, ntohs(conf->ports[i])))
+			return -EMSGSIZE;
+	nla_nest_end(msg, ports);
+	return 0;
+}
+
+/* Tell the namespace's listeners what changed, who did it, and the result. */
+static void mxlock_notify(struct mxlock_net *pn, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&mxlock_genl_family, net, 0))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &mxlock_genl_family, 0,
+			  info->genlhdr->cmd);
+	if (!hdr || nla_put_u32(msg, MXLOCK_A_PORTID, info->snd_portid) ||
+	    mxlock_put_state(msg, pn)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&mxlock_genl_family, net, msg, 0, 0,
+				GFP_KERNEL);
+}
+
+/*
+ * Make set (NULL: unarmed) the live list; readers move over atomically.
+ * Hit counts of intervals that survive whole are carried over.
+ */
+static int mxlock_commit(struct mxlock_net *pn, struct mxlock_set *set,
+			 struct genl_info *info)
+{
+	struct mxlock_set *old = mxlock_live_set(pn);
+	int err;
+
+	if (set) {
+		/* The table of refused sources exists once a list is armed. */
+		if (!pn->denied) {
+			struct mxlock_denied *d = mxlock_denied_alloc();
+
+			if (!d)
+				goto err_nomem;
+			WRITE_ONCE(pn->denied, d);
+		}
+		err = mxlock_hits_attach(set, old);
+		if (err)
+			goto err_nomem;
+	}
 	mxlock_bump_generation(pn);
 	if (set)
 		set->generation = pn->generation;
-	old = rcu_replace_pointer(pn->set, set, lockdep_is_held(&pn->lock));
-	if (old)
-		kvfree_rcu(old, rcu);
+	rcu_assign_pointer(pn->set, set);
+	mxlock_set_release(old);
+	mxlock_notify(pn, info);
+	return 0;
+
+err_nomem:
+	mxlock_set_destroy(set);
+	return -ENOMEM;
 }
 
 static struct mxlock_txn *mxlock_txn_find(struct mxlock_net *pn, u32 portid)
@@ -207,7 +167,7 @@ static void mxlock_txn_close(struct mxlock_net *pn, struct mxlock_txn *txn)
 {
 	list_del(&txn->node);
 	pn->nr_txns--;
-	mxlock_ranges_release(&txn->ranges);
+	mxlock_staging_release(&txn->staging);
 	kfree(txn);
 }
 
@@ -227,47 +187,6 @@ static struct mxlock_txn *mxlock_txn_open(struct mxlock_net *pn, u32 portid,
 	list_add(&txn->node, &pn->txns);
 	pn->nr_txns++;
 	return txn;
-}
-
-static int mxlock_put_state(struct sk_buff *msg, struct mxlock_net *pn)
-{
-	const struct mxlock_set *set;
-	struct mxlock_stats sum;
-	struct nlattr *nest;
-	int v;
-
-	/* The stats attributes follow the verdicts' order. */
-	BUILD_BUG_ON(MXLOCK_STATS_A_SYN_ALLOWED + MXLOCK_VERDICT_UNARMED !=
-		     MXLOCK_STATS_A_SYN_UNARMED);
-
-	mxlock_stats_sum(pn->stats, &sum);
-	mutex_lock(&pn->lock);
-	set = mxlock_live_set(pn);
-	if (nla_put_u8(msg, MXLOCK_A_MODE, pn->mode) ||
-	    nla_put_u8(msg, MXLOCK_A_ARMED, !!set) ||
-	    nla_put_u32(msg, MXLOCK_A_RANGES, set ? set->nr4 : 0) ||
-	    nla_put_u32(msg, MXLOCK_A_GENERATION, pn->generation) ||
-	    nla_put_u16(msg, MXLOCK_A_PORT, ntohs(pn->port)))
-		goto err_unlock;
-	mutex_unlock(&pn->lock);
-
-	nest = nla_nest_start(msg, MXLOCK_A_STATS);
-	if (!nest)
-		return -EMSGSIZE;
-	if (nla_put_u64_64bit(msg, MXLOCK_STATS_A_SYN_SEEN,
-			      mxlock_stats_seen(&sum), MXLOCK_STATS_A_PAD))
-		return -EMSGSIZE;
-	for (v = 0; v < __MXLOCK_VERDICT_MAX; v++) {
-		if (nla_put_u64_64bit(msg, MXLOCK_STATS_A_SYN_ALLOWED + v,
-				      sum.syn[v], MXLOCK_STATS_A_PAD))
-			return -EMSGSIZE;
-	}
-	nla_nest_end(msg, nest);
-	return 0;
-
-err_unlock:
-	mutex_unlock(&pn->lock);
-	return -EMSGSIZE;
 }
 
 static int mxlock_reply(struct genl_info *info, u8 cmd,
@@ -298,7 +217,34 @@ err_free_msg:
 
 static int mxlock_fill_state(struct sk_buff *msg, void *arg)
 {
-	return mxlock_put_state(msg, arg);
+	struct mxlock_net *pn = arg;
+	struct mxlock_stats sum;
+	struct nlattr *nest;
+	int v, err;
+
+	/* The stats attributes follow the verdicts' order. */
+	BUILD_BUG_ON(MXLOCK_STATS_A_SYN_ALLOWED + MXLOCK_VERDICT_UNARMED !=
+		     MXLOCK_STATS_A_SYN_UNARMED);
+
+	mxlock_stats_sum(pn->stats, &sum);
+	mutex_lock(&pn->lock);
+	err = mxlock_put_state(msg, pn);
+	mutex_unlock(&pn->lock);
+	if (err)
+		return err;
+
+	nest = nla_nest_start(msg, MXLOCK_A_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(msg, MXLOCK_STATS_A_SYN_SEEN,
+			      mxlock_stats_seen(&sum), MXLOCK_STATS_A_PAD))
+		return -EMSGSIZE;
+	for (v = 0; v < __MXLOCK_VERDICT_MAX; v++)
+		if (nla_put_u64_64bit(msg, MXLOCK_STATS_A_SYN_ALLOWED + v,
+				      sum.syn[v], MXLOCK_STATS_A_PAD))
+			return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
 }
 
 static int mxlock_nl_get_state(struct sk_buff *skb, struct genl_info *info)
@@ -307,17 +253,90 @@ static int mxlock_nl_get_state(struct sk_buff *skb, struct genl_info *info)
 			    mxlock_pernet(genl_info_net(info)));
 }
 
-static int mxlock_nl_set_mode(struct sk_buff *skb, struct genl_info *info)
+/* Parse MXLOCK_A_PORTS into conf: 1..MXLOCK_MAX_PORTS distinct ports. */
+static int mxlock_parse_ports(const struct nlattr *nest,
+			      struct mxlock_conf *conf,
+			      struct netlink_ext_ack *extack)
+{
+	const struct nlattr *a;
+	int rem, i, n = 0;
+
+	nla_for_each_nested(a, nest, rem) {
+		__be16 port;
+
+		if (nla_type(a) != MXLOCK_A_PORT || nla_len(a) != sizeof(u16)) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "a port is a u16 MXLOCK_A_PORT");
+			return -EINVAL;
+		}
+		port = htons(nla_get_u16(a));
+		if (!port) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "port 0 cannot be guarded");
+			return -EINVAL;
+		}
+		for (i = 0; i < n; i++) {
+			if (conf->ports[i] == port) {
+				NL_SET_ERR_MSG_ATTR(extack, a, "port listed twice");
+				return -EINVAL;
+			}
+		}
+		if (n == MXLOCK_MAX_PORTS) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "too many ports");
+			return -E2BIG;
+		}
+		conf->ports[n++] = port;
+	}
+	if (!n) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "at least one port must be guarded");
+		return -EINVAL;
+	}
+	conf->nr_ports = n;
+	return 0;
+}
+
+static int mxlock_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mxlock_net *pn = mxlock_pernet(genl_info_net(info));
+	struct nlattr **attrs = info->attrs;
+	struct mxlock_conf *conf, *old;
+	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, MXLOCK_A_MODE))
+	if (!attrs[MXLOCK_A_MODE] && !attrs[MXLOCK_A_ACTION] &&
+	    !attrs[MXLOCK_A_LOG] && !attrs[MXLOCK_A_PORTS]) {
+		NL_SET_ERR_MSG(info->extack, "nothing to set");
 		return -EINVAL;
+	}
+	conf = kzalloc(sizeof(*conf), GFP_KERNEL_ACCOUNT);
+	if (!conf)
+		return -ENOMEM;
+	if (attrs[MXLOCK_A_PORTS]) {
+		err = mxlock_parse_ports(attrs[MXLOCK_A_PORTS], conf,
+					 info->extack);
+		if (err)
+			goto err_free_conf;
+	}
+
 	mutex_lock(&pn->lock);
-	WRITE_ONCE(pn->mode, nla_get_u8(info->attrs[MXLOCK_A_MODE]));
+	old = mxlock_live_conf(pn);
+	conf->mode = attrs[MXLOCK_A_MODE] ?
+		     nla_get_u8(attrs[MXLOCK_A_MODE]) : old->mode;
+	conf->action = attrs[MXLOCK_A_ACTION] ?
+		       nla_get_u8(attrs[MXLOCK_A_ACTION]) : old->action;
+	conf->log = attrs[MXLOCK_A_LOG] ?
+		    nla_get_u8(attrs[MXLOCK_A_LOG]) : old->log;
+	if (!attrs[MXLOCK_A_PORTS]) {
+		conf->nr_ports = old->nr_ports;
+		memcpy(conf->ports, old->ports, sizeof(conf->ports));
+	}
+	rcu_assign_pointer(pn->conf, conf);
+	kfree_rcu(old, rcu);
 	mxlock_bump_generation(pn);
+	mxlock_notify(pn, info);
 	mutex_unlock(&pn->lock);
 	return 0;
+
+err_free_conf:
+	kfree(conf);
+	return err;
 }
 
 static int mxlock_nl_replace(struct sk_buff *skb, struct genl_info *info)
@@ -326,8 +345,8 @@ static int mxlock_nl_replace(struct sk_buff *skb, struct genl_info *info)
 	const struct nlattr *flags_attr = info->attrs[MXLOCK_A_REPLACE_FLAGS];
 	struct netlink_ext_ack *extack = info->extack;
 	u32 flags = flags_attr ? nla_get_u32(flags_attr) : 0;
-	struct mxlock_ranges oneshot = {};
-	struct mxlock_ranges *v = &oneshot;
+	struct mxlock_staging oneshot = {};
+	struct mxlock_staging *st = &oneshot;
 	struct mxlock_txn *txn;
 	struct mxlock_set *set;
 	int err;
@@ -351,32 +370,28 @@ static int mxlock_nl_replace(struct sk_buff *skb, struct genl_info *info)
 		}
 	}
 	if (txn)
-		v = &txn->ranges;
+		st = &txn->staging;
 
-	err = mxlock_parse_entries(info->attrs[MXLOCK_A_ENTRIES], v, NULL,
+	err = mxlock_parse_entries(info->attrs[MXLOCK_A_ENTRIES], st, NULL,
 				   extack);
 	if (err)
 		goto out_close;
 	if (flags & MXLOCK_REPLACE_F_MORE)
 		goto out_unlock;	/* staged; the transaction stays open */
 
-	if (!v->n) {
+	if (!st->v4.n && !st->v6.n) {
 		NL_SET_ERR_MSG(extack,
 			       "refusing an empty allowlist: it would refuse all mail (flush disarms)");
 		err = -EINVAL;
 		goto out_close;
 	}
-	set = mxlock_set_build(v);
-	if (!set) {
-		err = -ENOMEM;
-		goto out_close;
-	}
-	mxlock_publish(pn, set);
+	set = mxlock_set_build(st);
+	err = set ? mxlock_commit(pn, set, info) : -ENOMEM;
 
 out_close:
 	if (txn)
 		mxlock_txn_close(pn, txn);
-	mxlock_ranges_release(&oneshot);
+	mxlock_staging_release(&oneshot);
 out_unlock:
 	mutex_unlock(&pn->lock);
 	return err;
@@ -385,36 +400,38 @@ out_unlock:
 static int mxlock_nl_add(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mxlock_net *pn = mxlock_pernet(genl_info_net(info));
-	struct mxlock_ranges v = {};
+	struct mxlock_staging st = {};
 	struct mxlock_set *set;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, MXLOCK_A_ENTRIES))
+	if (GENL_REQ_ATTR_CHECK(info, MXLOCK_A_ENTRIES)) {
+		NL_SET_ERR_MSG(info->extack, "no entries to add");
 		return -EINVAL;
-	err = mxlock_parse_entries(info->attrs[MXLOCK_A_ENTRIES], &v, NULL,
+	}
+	err = mxlock_parse_entries(info->attrs[MXLOCK_A_ENTRIES], &st, NULL,
 				   info->extack);
 	if (err)
 		goto out_release;
-	if (!v.n) {
+	if (!st.v4.n && !st.v6.n) {
 		NL_SET_ERR_MSG(info->extack, "no entries to add");
 		err = -EINVAL;
 		goto out_release;
 	}
 
 	mutex_lock(&pn->lock);
-	set = mxlock_set_add(mxlock_live_set(pn), &v);
+	set = mxlock_set_add(mxlock_live_set(pn), &st);
 	if (!set) {
 		err = -ENOMEM;
-	} else if (set->nr4 > MXLOCK_MAX_ENTRIES) {
+	} else if (mxlock_set_ranges(set) > MXLOCK_MAX_ENTRIES) {
 		NL_SET_ERR_MSG(info->extack, "allowlist would grow too large");
-		mxlock_set_free(set);
+		mxlock_set_destroy(set);
 		err = -E2BIG;
 	} else {
-		mxlock_publish(pn, set);
+		err = mxlock_commit(pn, set, info);
 	}
 	mutex_unlock(&pn->lock);
 out_release:
-	mxlock_ranges_release(&v);
+	mxlock_staging_release(&st);
 	return err;
 }
 
@@ -422,57 +439,60 @@ static int mxlock_nl_del(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mxlock_net *pn = mxlock_pernet(genl_info_net(info));
 	struct netlink_ext_ack *extack = info->extack;
-	struct mxlock_ranges v = {};
+	struct mxlock_staging st = {};
 	struct mxlock_set *old, *set;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, MXLOCK_A_ENTRIES))
+	if (GENL_REQ_ATTR_CHECK(info, MXLOCK_A_ENTRIES)) {
+		NL_SET_ERR_MSG(extack, "no entries to delete");
 		return -EINVAL;
+	}
 
 	mutex_lock(&pn->lock);
 	old = mxlock_live_set(pn);
 	if (!old) {
 		NL_SET_ERR_MSG(extack, "no allowlist is loaded");
-		err = -ENOENT;
+		err = -ESRCH;
 		goto out_unlock;
 	}
-	err = mxlock_parse_entries(info->attrs[MXLOCK_A_ENTRIES], &v, old,
+	err = mxlock_parse_entries(info->attrs[MXLOCK_A_ENTRIES], &st, old,
 				   extack);
 	if (err)
 		goto out_unlock;
-	if (!v.n) {
+	if (!st.v4.n && !st.v6.n) {
 		NL_SET_ERR_MSG(extack, "no entries to delete");
 		err = -EINVAL;
 		goto out_unlock;
 	}
-	set = mxlock_set_subtract(old, &v);
+	set = mxlock_set_subtract(old, &st);
 	if (!set) {
 		err = -ENOMEM;
 		goto out_unlock;
 	}
-	if (!set->nr4) {
+	if (!mxlock_set_ranges(set)) {
 		NL_SET_ERR_MSG(extack,
 			       "refusing to empty the allowlist: it would refuse all mail (flush disarms)");
-		mxlock_set_free(set);
+		mxlock_set_destroy(set);
 		err = -EINVAL;
 		goto out_unlock;
 	}
-	mxlock_publish(pn, set);
+	err = mxlock_commit(pn, set, info);
 
 out_unlock:
 	mutex_unlock(&pn->lock);
-	mxlock_ranges_release(&v);
+	mxlock_staging_release(&st);
 	return err;
 }
 
 static int mxlock_nl_flush(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mxlock_net *pn = mxlock_pernet(genl_info_net(info));
+	int err;
 
 	mutex_lock(&pn->lock);
-	mxlock_publish(pn, NULL);
+	err = mxlock_commit(pn, NULL, info);
 	mutex_unlock(&pn->lock);
-	return 0;
+	return err;
 }
 
 static int mxlock_fill_verdict(struct sk_buff *msg, void *arg)
@@ -483,18 +503,21 @@ static int mxlock_fill_verdict(struct sk_buff *msg, void *arg)
 static int mxlock_nl_test(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mxlock_net *pn = mxlock_pernet(genl_info_net(info));
-	u32 addr;
+	struct mxlock_key k;
 	u8 verdict;
+	bool v6;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, MXLOCK_A_ADDR))
+	if (GENL_REQ_ATTR_CHECK(info, MXLOCK_A_ADDR)) {
+		NL_SET_ERR_MSG(info->extack, "no address to test");
 		return -EINVAL;
-	err = mxlock_get_addr4(info->attrs[MXLOCK_A_ADDR], &addr,
-			       info->extack);
+	}
+	err = mxlock_get_addr(info->attrs[MXLOCK_A_ADDR], &k, &v6,
+			      info->extack);
 	if (err)
 		return err;
 	rcu_read_lock();
-	verdict = mxlock_judge4(pn, htonl(addr));
+	verdict = mxlock_judge(pn, &k, v6);
 	rcu_read_unlock();
 	return mxlock_reply(info, MXLOCK_CMD_TEST, mxlock_fill_verdict,
 			    &verdict);
@@ -518,7 +541,7 @@ static int mxlock_nl_dump_entries(struct sk_buff *skb,
 	rcu_read_lock();
 	set = rcu_dereference(pn->set);
 	cb->seq = set ? set->generation : READ_ONCE(pn->generation);
-	if (!set || i >= set->nr4)
+	if (!set || i >= mxlock_set_ranges(set))
 		goto out_unlock;	/* done */
 
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
@@ -534,14 +557,10 @@ static int mxlock_nl_dump_entries(struct sk_buff *skb,
 	entries = nla_nest_start(skb, MXLOCK_A_ENTRIES);
 	if (!entries)
 		goto err_cancel;
-	for (; i < set->nr4; i++) {
+	for (; i < mxlock_set_ranges(set); i++) {
 		struct nlattr *e = nla_nest_start(skb, MXLOCK_A_ENTRY);
 
-		if (!e ||
-		    nla_put_in_addr(skb, MXLOCK_ENTRY_A_ADDR,
-				    htonl(set->r4[i].lo)) ||
-		    nla_put_in_addr(skb, MXLOCK_ENTRY_A_ADDR_END,
-				    htonl(set->r4[i].hi))) {
+		if (!e || mxlock_put_interval(skb, set, i)) {
 			if (e)
 				nla_nest_cancel(skb, e);
 			break;
@@ -564,15 +583,111 @@ out_unlock:
 	return err;
 }
 
+/*
+ * The denied dump works on a snapshot taken at its start (args[1],
+ * args[2] hold it and its length; args[0] is the next index).
+ */
+static int mxlock_nl_denied_start(struct netlink_callback *cb)
+{
+	struct mxlock_net *pn = mxlock_pernet(sock_net(cb->skb->sk));
+	struct mxlock_denied_source *src;
+	int n;
+
+	n = mxlock_denied_snapshot(READ_ONCE(pn->denied), &src);
+	if (n < 0)
+		return n;
+	cb->args[1] = (long)src;
+	cb->args[2] = n;
+	return 0;
+}
+
+static int mxlock_nl_denied_done(struct netlink_callback *cb)
+{
+	kvfree((void *)cb->args[1]);
+	return 0;
+}
+
+static int mxlock_put_denied(struct sk_buff *skb,
+			     const struct mxlock_denied_source *src)
+{
+	struct in6_addr a;
+	int err;
+
+	if (src->v6) {
+		mxlock_key_to_in6(&src->addr, &a);
+		err = nla_put_in6_addr(skb, MXLOCK_DENIED_A_ADDR, &a);
+	} else {
+		err = nla_put_in_addr(skb, MXLOCK_DENIED_A_ADDR,
+				      htonl((u32)src->addr.lo));
+	}
+	return err ?:
+	       nla_put_u64_64bit(skb, MXLOCK_DENIED_A_COUNT, src->count,
+				 MXLOCK_DENIED_A_PAD) ?:
+	       nla_put_u64_64bit(skb, MXLOCK_DENIED_A_FIRST, src->first,
+				 MXLOCK_DENIED_A_PAD) ?:
+	       nla_put_u64_64bit(skb, MXLOCK_DENIED_A_LAST, src->last,
+				 MXLOCK_DENIED_A_PAD);
+}
+
+static int mxlock_nl_dump_denied(struct sk_buff *skb,
+				 struct netlink_callback *cb)
+{
+	const struct mxlock_denied_source *src = (void *)cb->args[1];
+	long i = cb->args[0], n = cb->args[2];
+	struct nlattr *nest;
+	void *hdr;
+
+	if (i >= n)
+		return 0;
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &mxlock_genl_family, NLM_F_MULTI,
+			  MXLOCK_CMD_GET_DENIED);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, MXLOCK_A_DENIED);
+	if (!nest)
+		goto err_cancel;
+	for (; i < n; i++) {
+		struct nlattr *e = nla_nest_start(skb, MXLOCK_A_DENIED_SOURCE);
+
+		if (!e || mxlock_put_denied(skb, &src[i])) {
+			if (e)
+				nla_nest_cancel(skb, e);
+			break;
+		}
+		nla_nest_end(skb, e);
+	}
+	if (i == cb->args[0])
+		goto err_cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	cb->args[0] = i;
+	return skb->len;
+
+err_cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static int mxlock_nl_flush_denied(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mxlock_net *pn = mxlock_pernet(genl_info_net(info));
+	struct mxlock_denied *d = READ_ONCE(pn->denied);
+
+	if (d)
+		mxlock_denied_flush(d);
+	return 0;
+}
+
 static const struct genl_ops mxlock_genl_ops[] = {
 	{
 		.cmd	= MXLOCK_CMD_GET_STATE,
 		.doit	= mxlock_nl_get_state,
 	},
 	{
-		.cmd	= MXLOCK_CMD_SET_MODE,
-		.doit	= mxlock_nl_set_mode,
-		.policy	= mxlock_mode_policy,
+		.cmd	= MXLOCK_CMD_SET_CONFIG,
+		.doit	= mxlock_nl_set_config,
+		.policy	= mxlock_config_policy,
 		.maxattr = MXLOCK_A_MAX,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
@@ -612,6 +727,21 @@ static const struct genl_ops mxlock_genl_ops[] = {
 		.policy	= mxlock_test_policy,
 		.maxattr = MXLOCK_A_MAX,
 	},
+	{
+		.cmd	= MXLOCK_CMD_GET_DENIED,
+		.start	= mxlock_nl_denied_start,
+		.dumpit	= mxlock_nl_dump_denied,
+		.done	= mxlock_nl_denied_done,
+	},
+	{
+		.cmd	= MXLOCK_CMD_FLUSH_DENIED,
+		.doit	= mxlock_nl_flush_denied,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+};
+
+static const struct genl_multicast_group mxlock_mcgrps[] = {
+	{ .name = MXLOCK_MCGRP_EVENTS, },
 };
 
 static struct genl_family mxlock_genl_family __ro_after_init = {
@@ -623,6 +753,8 @@ static struct genl_family mxlock_genl_family __ro_after_init = {
 	.parallel_ops	= true,
 	.ops		= mxlock_genl_ops,
 	.n_ops		= ARRAY_SIZE(mxlock_genl_ops),
+	.mcgrps		= mxlock_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(mxlock_mcgrps),
 };
 
 /* A socket closed mid-transaction: drop what it staged. */

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Host test of kmod/set.c, the same file the module runs: every set
- * operation is checked against a naive model (a bitmap of addresses) on
- * random data, plus the edges of the address space that a bitmap of a
- * small universe cannot reach.
+ * operation is checked against a naive model (a bitmap over a window of
+ * addresses) on random data, for each family, with windows placed on the
+ * edges that matter (the ends of the IPv4 space, a 64-bit carry inside an
+ * IPv6 key), plus fixed cases for what a window cannot show.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -36,14 +37,63 @@ static u32 rnd(u32 n)
 	return (u32)(((unsigned long long)rand() << 16 ^ rand()) % n);
 }
 
-static void model_mark(unsigned char *bm, u32 lo, u32 hi, unsigned char val)
+/* A window of UNIVERSE addresses of one family, starting at base. */
+struct window {
+	int v6;
+	struct mxlock_key base;
+	const char *name;
+};
+
+static const struct window windows[] = {
+	{ 0, { 0, 0 }, "IPv4 from 0.0.0.0" },
+	{ 0, { 0, 0xc7590000 - UNIVERSE / 2 }, "IPv4 around 199.89.0.0" },
+	{ 0, { 0, 0x100000000ULL - UNIVERSE }, "IPv4 up to 255.255.255.255" },
+	{ 1, { 0x20010db800000000ULL, 0 }, "IPv6 from 2001:db8::" },
+	{ 1, { 5, ~0ULL - UNIVERSE / 2 + 1 }, "IPv6 across a 64-bit carry" },
+	{ 1, { ~0ULL, ~0ULL - UNIVERSE + 1 }, "IPv6 up to ffff:...:ffff" },
+};
+
+static struct mxlock_key key_of(const struct window *w, u32 x)
 {
-	for (u32 a = lo; a <= hi; a++)
-		bm[a] = val;
+	struct mxlock_key k = w->base;
+
+	k.lo += x;
+	if (k.lo < w->base.lo)
+		k.hi++;
+	return k;
+}
+
+static void push(struct mxlock_staging *st, const struct window *w, u32 lo,
+		 u32 hi)
+{
+	struct mxlock_key klo = key_of(w, lo), khi = key_of(w, hi);
+
+	if (w->v6)
+		mxlock_staging_push6(st, &klo, &khi, ~0U);
+	else
+		mxlock_staging_push4(st, (u32)klo.lo, (u32)khi.lo, ~0U);
+}
+
+static int contains(const struct mxlock_set *s, const struct window *w,
+		    u32 x)
+{
+	struct mxlock_key k = key_of(w, x);
+
+	return w->v6 ? mxlock_set_contains6(s, &k) :
+		       mxlock_set_contains4(s, (u32)k.lo);
+}
+
+static int overlaps(const struct mxlock_set *s, const struct window *w,
+		    u32 lo, u32 hi)
+{
+	struct mxlock_key klo = key_of(w, lo), khi = key_of(w, hi);
+
+	return w->v6 ? mxlock_set_overlaps6(s, &klo, &khi) :
+		       mxlock_set_overlaps4(s, (u32)klo.lo, (u32)khi.lo);
 }
 
 /* Intervals must be sorted, disjoint and not touching. */
-static int set_well_formed(const struct mxlock_set *s)
+static int well_formed(const struct mxlock_set *s)
 {
 	for (u32 i = 0; i < s->nr4; i++) {
 		if (s->r4[i].lo > s->r4[i].hi)
@@ -51,169 +101,231 @@ static int set_well_formed(const struct mxlock_set *s)
 		if (i && s->r4[i].lo <= s->r4[i - 1].hi + 1)
 			return 0;
 	}
+	for (u32 i = 0; i < s->nr6; i++) {
+		struct mxlock_key next;
+
+		if (mxlock_key_cmp(&s->r6[i].lo, &s->r6[i].hi) > 0)
+			return 0;
+		if (!i)
+			continue;
+		next = s->r6[i - 1].hi;
+		if (++next.lo == 0)
+			next.hi++;
+		if (mxlock_key_cmp(&s->r6[i].lo, &next) <= 0)
+			return 0;
+	}
 	return 1;
 }
 
 /* The set equals the model, address by address, and counts its runs. */
-static int set_matches(const struct mxlock_set *s, const unsigned char *bm)
+static int matches(const struct mxlock_set *s, const struct window *w,
+		   const unsigned char *bm)
 {
-	u32 runs = 0;
+	u32 runs = 0, other = w->v6 ? s->nr4 : s->nr6;
 
-	for (u32 a = 0; a < UNIVERSE; a++) {
-		if (mxlock_set_contains4(s, a) != bm[a])
+	for (u32 x = 0; x < UNIVERSE; x++) {
+		if (contains(s, w, x) != bm[x])
 			return 0;
-		if (bm[a] && (a == 0 || !bm[a - 1]))
+		if (bm[x] && (x == 0 || !bm[x - 1]))
 			runs++;
 	}
-	return runs == s->nr4 && !mxlock_set_contains4(s, UNIVERSE);
+	return runs == (w->v6 ? s->nr6 : s->nr4) && other == 0;
 }
 
-static void random_ranges(struct mxlock_ranges *v, unsigned char *bm, u32 n,
-			  unsigned char val)
+static void random_ranges(struct mxlock_staging *st, const struct window *w,
+			  unsigned char *bm, u32 n, unsigned char val)
 {
 	for (u32 i = 0; i < n; i++) {
 		u32 lo = rnd(UNIVERSE), len = rnd(4) ? rnd(64) : rnd(2048);
 		u32 hi = lo + len >= UNIVERSE ? UNIVERSE - 1 : lo + len;
 
-		mxlock_ranges_push(v, lo, hi, ~0U);
-		if (bm)
-			model_mark(bm, lo, hi, val);
+		push(st, w, lo, hi);
+		memset(bm + lo, val, hi - lo + 1);
 	}
 }
 
-static int overlaps_matches(const struct mxlock_set *s, const unsigned char *bm)
+static int overlaps_match(const struct mxlock_set *s, const struct window *w,
+			  const unsigned char *bm)
 {
 	for (int t = 0; t < 2000; t++) {
-		u32 lo = rnd(UNIVERSE), hi = lo + rnd(100), a, any = 0;
+		u32 lo = rnd(UNIVERSE), hi = lo + rnd(100), x, any = 0;
 
 		if (hi >= UNIVERSE)
 			hi = UNIVERSE - 1;
-		for (a = lo; a <= hi; a++)
-			any |= bm[a];
-		if (mxlock_set_overlaps4(s, lo, hi) != !!any)
+		for (x = lo; x <= hi; x++)
+			any |= bm[x];
+		if (overlaps(s, w, lo, hi) != !!any)
 			return 0;
 	}
 	return 1;
 }
 
-static void test_random_build(unsigned int round)
+static void test_random(const struct window *w, unsigned int round)
 {
 	static unsigned char bm[UNIVERSE];
-	struct mxlock_ranges v = {};
-	struct mxlock_set *s;
-
-	memset(bm, 0, sizeof(bm));
-	random_ranges(&v, bm, 1 + rnd(300), 1);
-	s = mxlock_set_build(&v);
-	ok(s && set_well_formed(s) && set_matches(s, bm) &&
-	   overlaps_matches(s, bm), "random build matches model, round %u", round);
-	mxlock_set_free(s);
-	mxlock_ranges_release(&v);
-}
-
-static void test_random_add_subtract(unsigned int round)
-{
-	static unsigned char bm[UNIVERSE];
-	struct mxlock_ranges v = {}, w = {}, d = {};
+	struct mxlock_staging a = {}, b = {}, d = {};
 	struct mxlock_set *s, *t, *u;
 
 	memset(bm, 0, sizeof(bm));
-	random_ranges(&v, bm, 1 + rnd(200), 1);
-	s = mxlock_set_build(&v);
-	random_ranges(&w, bm, 1 + rnd(50), 1);
-	t = mxlock_set_add(s, &w);
-	ok(t && set_well_formed(t) && set_matches(t, bm), "random add matches model, round %u", round);
-	random_ranges(&d, bm, 1 + rnd(80), 0);
+	random_ranges(&a, w, bm, 1 + rnd(300), 1);
+	s = mxlock_set_build(&a);
+	ok(s && well_formed(s) && matches(s, w, bm) && overlaps_match(s, w, bm),
+	   "%s: random build matches the model, round %u", w->name, round);
+	random_ranges(&b, w, bm, 1 + rnd(50), 1);
+	t = mxlock_set_add(s, &b);
+	ok(t && well_formed(t) && matches(t, w, bm) && overlaps_match(t, w, bm),
+	   "%s: random add matches the model, round %u", w->name, round);
+	random_ranges(&d, w, bm, 1 + rnd(80), 0);
 	u = mxlock_set_subtract(t, &d);
-	ok(u && set_well_formed(u) && set_matches(u, bm), "random subtract matches model, round %u", round);
+	ok(u && well_formed(u) && matches(u, w, bm) && overlaps_match(u, w, bm),
+	   "%s: random subtract matches the model, round %u", w->name, round);
 	mxlock_set_free(s);
 	mxlock_set_free(t);
 	mxlock_set_free(u);
-	mxlock_ranges_release(&v);
-	mxlock_ranges_release(&w);
-	mxlock_ranges_release(&d);
+	mxlock_staging_release(&a);
+	mxlock_staging_release(&b);
+	mxlock_staging_release(&d);
 }
 
-static struct mxlock_set *build(const u32 *pairs, u32 n)
+static struct mxlock_set *build4(const u32 *pairs, u32 n)
 {
-	struct mxlock_ranges v = {};
+	struct mxlock_staging st = {};
 	struct mxlock_set *s;
 
 	for (u32 i = 0; i < n; i++)
-		mxlock_ranges_push(&v, pairs[2 * i], pairs[2 * i + 1], ~0U);
-	s = mxlock_set_build(&v);
-	mxlock_ranges_release(&v);
+		mxlock_staging_push4(&st, pairs[2 * i], pairs[2 * i + 1], ~0U);
+	s = mxlock_set_build(&st);
+	mxlock_staging_release(&st);
 	return s;
 }
 
-static void test_edges(void)
+static void test_edges4(void)
 {
 	const u32 all[] = { 0, 0xffffffff };
 	const u32 touching[] = { 0xfffffff0, 0xfffffffe, 0xffffffff, 0xffffffff,
 				 0, 0, 1, 5 };
 	const u32 provider[] = { 0xc7590000, 0xc75907ff };	/* 199.89.0.0/21 */
-	struct mxlock_ranges v = {};
+	struct mxlock_staging st = {};
 	struct mxlock_set *s, *t;
 
-	s = build(all, 1);
+	s = build4(all, 1);
 	ok(s->nr4 == 1 && mxlock_set_contains4(s, 0) &&
 	   mxlock_set_contains4(s, 0xffffffff),
 	   "0.0.0.0/0 holds both ends of the space");
-	mxlock_ranges_push(&v, 0, 0, ~0U);
-	mxlock_ranges_push(&v, 0xffffffff, 0xffffffff, ~0U);
-	t = mxlock_set_subtract(s, &v);
+	mxlock_staging_push4(&st, 0, 0, ~0U);
+	mxlock_staging_push4(&st, 0xffffffff, 0xffffffff, ~0U);
+	t = mxlock_set_subtract(s, &st);
 	ok(t->nr4 == 1 && t->r4[0].lo == 1 && t->r4[0].hi == 0xfffffffe,
 	   "subtracting both ends leaves 1..2^32-2");
 	mxlock_set_free(s);
 	mxlock_set_free(t);
-	mxlock_ranges_release(&v);
+	mxlock_staging_release(&st);
 
-	s = build(touching, 4);
+	s = build4(touching, 4);
 	ok(s->nr4 == 2 && s->r4[0].lo == 0 && s->r4[0].hi == 5 &&
-	   s->r4[1].lo == 0xfffffff0 && s->r4[1].hi == 0xffffffff, "touching intervals merge, up to the top of the space");
+	   s->r4[1].lo == 0xfffffff0 && s->r4[1].hi == 0xffffffff,
+	   "touching intervals merge, up to the top of the space");
 	mxlock_set_free(s);
 
-	s = build(provider, 1);
+	s = build4(provider, 1);
 	ok(mxlock_set_contains4(s, 0xc7590000) &&
 	   mxlock_set_contains4(s, 0xc75907ff) &&
 	   !mxlock_set_contains4(s, 0xc7590800) &&
-	   !mxlock_set_contains4(s, 0xc758ffff), "199.89.0.0/21: first and last in, neighbours out");
-	mxlock_ranges_push(&v, 0xc7590100, 0xc75901ff, ~0U);
-	t = mxlock_set_subtract(s, &v);
+	   !mxlock_set_contains4(s, 0xc758ffff),
+	   "199.89.0.0/21: first and last in, neighbours out");
+	mxlock_staging_push4(&st, 0xc7590100, 0xc75901ff, ~0U);
+	t = mxlock_set_subtract(s, &st);
 	ok(t->nr4 == 2 && !mxlock_set_contains4(t, 0xc7590180) &&
 	   mxlock_set_contains4(t, 0xc75900ff) &&
-	   mxlock_set_contains4(t, 0xc7590200), "deleting a /24 from the middle splits the interval");
+	   mxlock_set_contains4(t, 0xc7590200),
+	   "deleting a /24 from the middle splits the interval");
 	mxlock_set_free(t);
-	mxlock_ranges_release(&v);
-	mxlock_ranges_push(&v, 0xc7590000, 0xc75907ff, ~0U);
-	t = mxlock_set_subtract(s, &v);
+	mxlock_staging_release(&st);
+	mxlock_staging_push4(&st, 0xc7590000, 0xc75907ff, ~0U);
+	t = mxlock_set_subtract(s, &st);
 	ok(t && t->nr4 == 0, "deleting everything leaves an empty set");
 	mxlock_set_free(t);
 	mxlock_set_free(s);
-	mxlock_ranges_release(&v);
+	mxlock_staging_release(&st);
 
-	s = build(NULL, 0);
-	ok(s && s->nr4 == 0 && !mxlock_set_contains4(s, 0), "an empty set contains nothing");
+	s = build4(NULL, 0);
+	ok(s && s->nr4 == 0 && s->nr6 == 0 && !mxlock_set_contains4(s, 0),
+	   "an empty set contains nothing");
 	mxlock_set_free(s);
 
-	ok(mxlock_ranges_push(&v, 1, 1, 1) == 0 &&
-	   mxlock_ranges_push(&v, 2, 2, 1) == -E2BIG, "staging refuses entries past its limit");
-	mxlock_ranges_release(&v);
+	ok(mxlock_staging_push4(&st, 1, 1, 1) == 0 &&
+	   mxlock_staging_push4(&st, 2, 2, 1) == -E2BIG,
+	   "staging refuses entries past its limit");
+	mxlock_staging_release(&st);
+}
+
+static void test_v4mapped(void)
+{
+	const struct mxlock_key zero = { 0, 0 }, top = { ~0ULL, ~0ULL };
+	const struct mxlock_key mapped = { 0, 0x0000ffffc7590001ULL };
+	const struct mxlock_key below = { 0, 0x0000fffeffffffffULL };
+	const struct mxlock_key above = { 0, 0x0001000000000000ULL };
+	struct mxlock_staging st = {};
+	struct mxlock_set *s;
+
+	mxlock_staging_push6(&st, &zero, &top, ~0U);	/* ::/0 */
+	s = mxlock_set_build(&st);
+	ok(s->nr6 == 2 && s->nr4 == 0 && !mxlock_set_contains6(s, &mapped) &&
+	   mxlock_set_contains6(s, &below) && mxlock_set_contains6(s, &above) &&
+	   mxlock_set_contains6(s, &zero) && mxlock_set_contains6(s, &top),
+	   "::/0 admits all IPv6 but no IPv4-mapped source");
+	mxlock_set_free(s);
+	mxlock_staging_release(&st);
+
+	mxlock_staging_push4(&st, 0xc7590000, 0xc75907ff, ~0U);
+	s = mxlock_set_build(&st);
+	ok(mxlock_set_contains6(s, &mapped) && !mxlock_set_contains6(s, &below),
+	   "::ffff:199.89.0.1 is judged by the IPv4 list");
+	mxlock_set_free(s);
+	mxlock_staging_release(&st);
+
+	mxlock_staging_push6(&st, &mapped, &mapped, ~0U);
+	ok(st.v6.n == 0 && st.v4.n == 0,
+	   "an IPv6 entry inside ::ffff:0:0/96 stages nothing");
+	mxlock_staging_release(&st);
+}
+
+static void test_edges6(void)
+{
+	const struct mxlock_key a = { 5, ~0ULL - 10 }, b = { 6, 10 };
+	const struct mxlock_key carry = { 6, 0 }, last = { 5, ~0ULL };
+	const struct mxlock_key after = { 6, 1 };
+	struct mxlock_staging st = {}, del = {};
+	struct mxlock_set *s, *t;
+
+	mxlock_staging_push6(&st, &a, &b, ~0U);
+	s = mxlock_set_build(&st);
+	mxlock_staging_push6(&del, &carry, &carry, ~0U);
+	t = mxlock_set_subtract(s, &del);
+	ok(t && t->nr6 == 2 && !mxlock_key_cmp(&t->r6[0].hi, &last) &&
+	   !mxlock_key_cmp(&t->r6[1].lo, &after),
+	   "deleting the address after a 64-bit carry splits around it");
+	mxlock_set_free(s);
+	mxlock_set_free(t);
+	mxlock_staging_release(&st);
+	mxlock_staging_release(&del);
 }
 
 int main(int argc, char **argv)
 {
 	unsigned int seed = argc > 1 ? strtoul(argv[1], NULL, 0) : 1;
-	const unsigned int rounds = 40;
+	const unsigned int nw = sizeof(windows) / sizeof(windows[0]);
+	const unsigned int rounds = 12;
 
 	srand(seed);
-	printf("KTAP version 1\n1..%u\n", 2 * rounds + rounds + 8);
+	printf("KTAP version 1\n1..%u\n", nw * rounds * 3 + 8 + 3 + 1);
 	printf("# set: seed %u\n", seed);
-	for (unsigned int i = 0; i < rounds; i++)
-		test_random_build(i);
-	for (unsigned int i = 0; i < rounds; i++)
-		test_random_add_subtract(i);
-	test_edges();
+	for (unsigned int w = 0; w < nw; w++)
+		for (unsigned int i = 0; i < rounds; i++)
+			test_random(&windows[w], i);
+	test_edges4();
+	test_v4mapped();
+	test_edges6();
 	printf("# set: %d tests, %d failed\n", nr_tests, nr_failed);
 	return nr_failed ? 1 : 0;
 }

@@ -27,6 +27,12 @@
  *                             ADDR).
  *    Neither PREFIXLEN nor ADDR_END: the single address ADDR. Both: refused.
  *
+ * One list holds both families. IPv4-mapped IPv6 addresses (::ffff:0:0/96)
+ * belong to the IPv4 part: an IPv6 packet from ::ffff:a.b.c.d is judged by
+ * the IPv4 entries, an IPv6 entry wholly inside ::ffff:0:0/96 or a range
+ * with one end inside it is refused (give that part as IPv4), and a wider
+ * IPv6 entry (such as ::/0) never covers that block.
+ *
  * The allowlist is a set of address intervals: entries are merged where
  * they overlap or touch. A namespace with no list loaded is "unarmed" and
  * passes every packet (counting the SYNs it saw); loading a list arms it.
@@ -35,14 +41,23 @@
  * Commands:
  *
  * MXLOCK_CMD_GET_STATE (doit, unprivileged)
- *    Request: nothing. Reply (same command): MXLOCK_A_MODE, MXLOCK_A_ARMED,
- *    MXLOCK_A_RANGES (number of merged intervals), MXLOCK_A_GENERATION,
- *    MXLOCK_A_PORT and MXLOCK_A_STATS, a nest of MXLOCK_STATS_A_* u64
- *    counters summed over all CPUs.
+ *    Request: nothing. Reply (same command): MXLOCK_A_MODE, MXLOCK_A_ACTION,
+ *    MXLOCK_A_LOG, MXLOCK_A_PORTS, MXLOCK_A_ARMED, MXLOCK_A_RANGES (number
+ *    of merged intervals), MXLOCK_A_GENERATION and MXLOCK_A_STATS, a nest
+ *    of MXLOCK_STATS_A_* u64 counters summed over all CPUs.
  *
- * MXLOCK_CMD_SET_MODE (admin)
- *    Request: MXLOCK_A_MODE. Enforce drops SYNs from outside the list;
- *    monitor counts them as MXLOCK_STATS_A_SYN_MONITORED and lets them in.
+ * MXLOCK_CMD_SET_CONFIG (admin)
+ *    Request: any of the following, at least one; all or none apply.
+ *    MXLOCK_A_MODE    enforce refuses SYNs from outside the list; monitor
+ *                     counts them as MXLOCK_STATS_A_SYN_MONITORED and lets
+ *                     them in.
+ *    MXLOCK_A_ACTION  how enforce refuses: drop silently, or reject with a
+ *                     TCP RST so a misconfigured sender fails fast.
+ *    MXLOCK_A_LOG     1: log each refused source to the kernel log, rate
+ *                     limited per source; 0 (default): don't.
+ *    MXLOCK_A_PORTS   nest of 1..MXLOCK_MAX_PORTS MXLOCK_A_PORT (u16, host
+ *                     order, non-zero): the guarded TCP ports. The default
+ *                     is the module parameter "port" (25).
  *
  * MXLOCK_CMD_REPLACE (admin)
  *    Request: MXLOCK_A_ENTRIES (may be absent in a chunk), optional
@@ -75,12 +90,33 @@
  *
  * MXLOCK_CMD_GET_ENTRIES (dump, unprivileged)
  *    Each reply message carries MXLOCK_A_GENERATION and MXLOCK_A_ENTRIES
- *    with the merged intervals in ascending order, each as ADDR and
- *    ADDR_END. A dump that overlaps a change is flagged NLM_F_DUMP_INTR.
+ *    with the merged intervals, each as ADDR, ADDR_END and
+ *    MXLOCK_ENTRY_A_HITS (u64: SYNs it admitted): IPv4 ones in ascending
+ *    order, then IPv6 ones in ascending order. Here GENERATION is that of
+ *    the last change to the list itself (SET_CONFIG does not touch it).
+ *    An interval's hits survive a change that keeps it whole or merges it
+ *    into a larger one; one that is split starts again from zero. A set
+ *    too large for its counters to fit in 64 MiB carries no HITS. A dump that overlaps a change is flagged NLM_F_DUMP_INTR.
  *
  * MXLOCK_CMD_TEST (doit, unprivileged)
- *    Request: MXLOCK_A_ADDR. Reply: MXLOCK_A_VERDICT, what the hook would
- *    do now with a SYN from that address to the guarded port.
+ *    Request: MXLOCK_A_ADDR (IPv4 or IPv6). Reply: MXLOCK_A_VERDICT, what
+ *    the hook would do now with a SYN from that address to a guarded port.
+ *
+ * MXLOCK_CMD_GET_DENIED (dump, unprivileged)
+ *    The sources refused (or, in monitor mode, that would have been)
+ *    recently: a table of at most MXLOCK_DENIED_MAX sources, the least
+ *    recently seen evicted first. Each reply message carries MXLOCK_A_DENIED,
+ *    a nest of MXLOCK_A_DENIED_SOURCE nests of MXLOCK_DENIED_A_*.
+ *
+ * MXLOCK_CMD_FLUSH_DENIED (admin)
+ *    Request: nothing. Empties the table of refused sources.
+ *
+ * Events: every change above (REPLACE on commit, ADD, DEL, FLUSH,
+ * SET_CONFIG) is announced to the multicast group MXLOCK_MCGRP_EVENTS of
+ * the namespace, as a message of the changing command carrying
+ * MXLOCK_A_PORTID (who made it), MXLOCK_A_GENERATION (the resulting one)
+ * and the whole resulting state: MODE, ACTION, LOG, PORTS, ARMED and
+ * RANGES. Like every read, listening needs no privilege.
  *
  * Every change increments MXLOCK_A_GENERATION (u32, wraps).
  */
@@ -93,16 +129,26 @@
 /* Upper bound on entries in one REPLACE transaction or ADD request. */
 #define MXLOCK_MAX_ENTRIES	(1U << 22)
 
+/* At most this many guarded ports per namespace. */
+#define MXLOCK_MAX_PORTS	16
+
+/* Entries in the table of recently refused sources. */
+#define MXLOCK_DENIED_MAX	1024
+
+#define MXLOCK_MCGRP_EVENTS	"events"
+
 enum mxlock_cmd {
 	MXLOCK_CMD_UNSPEC,
 	MXLOCK_CMD_GET_STATE,
-	MXLOCK_CMD_SET_MODE,
+	MXLOCK_CMD_SET_CONFIG,
 	MXLOCK_CMD_REPLACE,
 	MXLOCK_CMD_ADD,
 	MXLOCK_CMD_DEL,
 	MXLOCK_CMD_FLUSH,
 	MXLOCK_CMD_GET_ENTRIES,
 	MXLOCK_CMD_TEST,
+	MXLOCK_CMD_GET_DENIED,
+	MXLOCK_CMD_FLUSH_DENIED,
 	__MXLOCK_CMD_MAX
 };
 #define MXLOCK_CMD_MAX (__MXLOCK_CMD_MAX - 1)
@@ -114,24 +160,34 @@ enum mxlock_attr {
 	MXLOCK_A_ARMED,			/* u8, 0 or 1 */
 	MXLOCK_A_RANGES,		/* u32, merged intervals in the list */
 	MXLOCK_A_GENERATION,		/* u32, bumped by every change */
-	MXLOCK_A_PORT,			/* u16, guarded TCP port, host order */
+	MXLOCK_A_PORTS,			/* nest of MXLOCK_A_PORT */
 	MXLOCK_A_STATS,			/* nest, MXLOCK_STATS_A_* */
 	MXLOCK_A_ENTRIES,		/* nest of MXLOCK_A_ENTRY */
 	MXLOCK_A_REPLACE_FLAGS,		/* u32, MXLOCK_REPLACE_F_* */
 	MXLOCK_A_ADDR,			/* binary, 4 or 16 bytes */
 	MXLOCK_A_VERDICT,		/* u8, enum mxlock_verdict */
+	MXLOCK_A_ACTION,		/* u8, enum mxlock_action */
+	MXLOCK_A_LOG,			/* u8, 0 or 1 */
+	MXLOCK_A_PORTID,		/* u32, netlink portid of a change's maker */
+	MXLOCK_A_DENIED,		/* nest of MXLOCK_A_DENIED_SOURCE */
 	__MXLOCK_A_MAX
 };
 #define MXLOCK_A_MAX (__MXLOCK_A_MAX - 1)
 
 /* The type of each nest inside MXLOCK_A_ENTRIES. */
 #define MXLOCK_A_ENTRY 1
+/* The type of each u16 inside MXLOCK_A_PORTS: a TCP port, host order. */
+#define MXLOCK_A_PORT 1
+/* The type of each nest inside MXLOCK_A_DENIED. */
+#define MXLOCK_A_DENIED_SOURCE 1
 
 enum mxlock_entry_attr {
 	MXLOCK_ENTRY_A_UNSPEC,
 	MXLOCK_ENTRY_A_ADDR,		/* binary, 4 or 16 bytes */
 	MXLOCK_ENTRY_A_PREFIXLEN,	/* u8 */
 	MXLOCK_ENTRY_A_ADDR_END,	/* binary, same length as ADDR */
+	MXLOCK_ENTRY_A_HITS,		/* u64, in dumps only */
+	MXLOCK_ENTRY_A_PAD,
 	__MXLOCK_ENTRY_A_MAX
 };
 #define MXLOCK_ENTRY_A_MAX (__MXLOCK_ENTRY_A_MAX - 1)
@@ -148,12 +204,30 @@ enum mxlock_stats_attr {
 };
 #define MXLOCK_STATS_A_MAX (__MXLOCK_STATS_A_MAX - 1)
 
+enum mxlock_denied_attr {
+	MXLOCK_DENIED_A_UNSPEC,
+	MXLOCK_DENIED_A_PAD,
+	MXLOCK_DENIED_A_ADDR,		/* binary, 4 or 16 bytes */
+	MXLOCK_DENIED_A_COUNT,		/* u64, SYNs refused */
+	MXLOCK_DENIED_A_FIRST,		/* u64, first seen, seconds since 1970 */
+	MXLOCK_DENIED_A_LAST,		/* u64, last seen, seconds since 1970 */
+	__MXLOCK_DENIED_A_MAX
+};
+#define MXLOCK_DENIED_A_MAX (__MXLOCK_DENIED_A_MAX - 1)
+
 enum mxlock_mode {
 	MXLOCK_MODE_ENFORCE,
 	MXLOCK_MODE_MONITOR,
 	__MXLOCK_MODE_MAX
 };
 #define MXLOCK_MODE_MAX (__MXLOCK_MODE_MAX - 1)
+
+enum mxlock_action {
+	MXLOCK_ACTION_DROP,		/* the default */
+	MXLOCK_ACTION_REJECT,		/* answer with a TCP RST */
+	__MXLOCK_ACTION_MAX
+};
+#define MXLOCK_ACTION_MAX (__MXLOCK_ACTION_MAX - 1)
 
 enum mxlock_replace_flags {
 	MXLOCK_REPLACE_F_CONTINUE	= 1U << 0,
@@ -164,7 +238,7 @@ enum mxlock_replace_flags {
 
 enum mxlock_verdict {
 	MXLOCK_VERDICT_ALLOW,		/* source is in the list */
-	MXLOCK_VERDICT_DROP,		/* outside the list, enforce: dropped */
+	MXLOCK_VERDICT_DROP,		/* outside the list, enforce: refused */
 	MXLOCK_VERDICT_MONITOR,		/* outside the list, monitor: passed */
 	MXLOCK_VERDICT_UNARMED,		/* no list loaded: passed */
 	__MXLOCK_VERDICT_MAX
