@@ -198,6 +198,11 @@ require_nlclient() {
 mxlock_load() {
 	[ -d /sys/module/mxlock ] && return 0
 	if [ -f "$MXLOCK_KO" ]; then
+		# insmod, unlike modprobe, loads no dependencies (nf_reject_*).
+		local dep
+		for dep in $(modinfo -F depends "$MXLOCK_KO" | tr , ' '); do
+			modprobe "$dep" || return 1
+		done
 		insmod "$MXLOCK_KO" || return 1
 	elif modinfo mxlock >/dev/null 2>&1; then
 		modprobe mxlock || return 1

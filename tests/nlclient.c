@@ -25,7 +25,7 @@
  *   junk-top         REPLACE with one valid entry plus an unknown
  *                    top-level attribute
  *   flags F          REPLACE with one valid entry and REPLACE_FLAGS F
- *   mode N           SET_MODE with the raw u8 N
+ *   mode N           SET_CONFIG with MODE as the raw u8 N
  *   flush            FLUSH
  *   test HEX         TEST; prints "verdict allow|drop|monitor|unarmed"
  *   state            GET_STATE; prints the /proc/net/mxlock/stats lines
@@ -450,14 +450,36 @@ static int reply_state(struct nlmsghdr *nlh, void *arg)
 	} else {
 		printf("mode missing\n");
 	}
+	if (tb[MXLOCK_A_ACTION]) {
+		uint8_t m = nla_get_u8(tb[MXLOCK_A_ACTION]);
+
+		printf("action %s\n", m == MXLOCK_ACTION_DROP ? "drop" :
+		       m == MXLOCK_ACTION_REJECT ? "reject" : "unknown");
+	} else {
+		printf("action missing\n");
+	}
+	if (tb[MXLOCK_A_LOG])
+		printf("log %s\n", nla_get_u8(tb[MXLOCK_A_LOG]) ? "on" : "off");
+	else
+		printf("log missing\n");
+	if (tb[MXLOCK_A_PORTS]) {
+		struct nlattr *p;
+		const char *sep = "";
+		int rem;
+
+		printf("ports ");
+		nla_for_each_nested(p, tb[MXLOCK_A_PORTS], rem) {
+			printf("%s%u", sep, nla_get_u16(p));
+			sep = ",";
+		}
+		printf("\n");
+	} else {
+		printf("ports missing\n");
+	}
 	if (tb[MXLOCK_A_ARMED])
 		printf("armed %u\n", nla_get_u8(tb[MXLOCK_A_ARMED]));
 	else
 		printf("armed missing\n");
-	if (tb[MXLOCK_A_PORT])
-		printf("port %u\n", nla_get_u16(tb[MXLOCK_A_PORT]));
-	else
-		printf("port missing\n");
 	if (tb[MXLOCK_A_RANGES])
 		printf("ranges %u\n", nla_get_u32(tb[MXLOCK_A_RANGES]));
 	else
@@ -747,7 +769,7 @@ int main(int argc, char **argv)
 	if (!strcmp(sub, "mode") && argc == 2) {
 		int m = atoi(argv[1]);
 
-		return simple(MXLOCK_CMD_SET_MODE, fill_mode, &m);
+		return simple(MXLOCK_CMD_SET_CONFIG, fill_mode, &m);
 	}
 	if (!strcmp(sub, "flush") && argc == 1)
 		return simple(MXLOCK_CMD_FLUSH, NULL, NULL);

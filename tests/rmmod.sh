@@ -65,8 +65,10 @@ check "without the module bad connects and the old session still works" no_filte
 reload() {
 	mxlock_load || return 1
 	expect_eq "MX stats after insmod (generation aside)" "mode enforce
+action drop
+log off
+ports 25
 armed 0
-port 25
 ranges 0
 syn_seen 0
 syn_allowed 0

@@ -26,8 +26,10 @@ traffic() {
 check "traffic of every kind: each counter moved, syn_seen is the sum" traffic
 
 keys='mode
+action
+log
+ports
 armed
-port
 ranges
 generation
 syn_seen
@@ -55,13 +57,23 @@ same_nl() {
 }
 check "GET_STATE read by nlclient says exactly what /proc says" same_nl
 
-# The dump read by nlclient agrees with mxlockctl list.
+# The dump read by nlclient carries the list and the generation of the
+# change that made it; a settings change bumps the namespace's generation
+# but is no change to the list, so the dump keeps the list's own.
 same_list() {
-	local out
+	local out g
+	mx "$MX" replace "$PROVIDER" || return 1
+	g=$(gen "$MX")
 	out=$(nl "$MX" list) || return 1
-	expect_eq "nlclient list" "generation $(gen "$MX")
+	expect_eq "nlclient list right after a replace" "generation $g
+199.89.0.0-199.89.7.255" "$out" || return 1
+	mx "$MX" mode enforce || return 1
+	expect_eq "state generation after a settings change" $((g + 1)) \
+		"$(gen "$MX")" || return 1
+	out=$(nl "$MX" list) || return 1
+	expect_eq "nlclient list after a settings change" "generation $g
 199.89.0.0-199.89.7.255" "$out"
 }
-check "GET_ENTRIES read by nlclient: the generation and 199.89.0.0-199.89.7.255" same_list
+check "GET_ENTRIES read by nlclient: the list's generation and 199.89.0.0-199.89.7.255" same_list
 
 ktap_finish

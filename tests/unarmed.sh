@@ -11,13 +11,15 @@ ktap_begin 7
 
 topology || ktap_bail "cannot build the topology"
 
-# A fresh namespace starts unarmed, in enforce mode, guarding port 25,
-# with an empty list and every counter at zero. (The ABI does not say what
+# A fresh namespace starts unarmed, in enforce mode, guarding port 25
+# (drop, no log), with an empty list and every counter at zero. (The ABI does not say what
 # number the generation starts from, only that every change bumps it.)
 fresh() {
 	expect_eq "stats of a fresh namespace (generation aside)" "mode enforce
+action drop
+log off
+ports 25
 armed 0
-port 25
 ranges 0
 generation N
 syn_seen 0

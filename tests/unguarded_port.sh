@@ -28,7 +28,7 @@ check "bad, other and good all reach port 2525; no counter moves" port_2525
 check "bad still times out on port 25" connect_fails "$BAD" "$MX_ADDR" 25
 
 port_stat() {
-	expect_eq "port" 25 "$(stat "$MX" port)"
+	expect_eq "ports" 25 "$(stat "$MX" ports)"
 }
 check "stats report the guarded port as 25" port_stat
 
