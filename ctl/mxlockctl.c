@@ -30,7 +30,7 @@
 #include "ports.h"
 
 #ifndef MXLOCKCTL_VERSION
-#define MXLOCKCTL_VERSION	"0.2"
+#error "MXLOCKCTL_VERSION comes from ../VERSION (see Makefile)"
 #endif
 
 #define EXIT_OK		0
