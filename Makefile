@@ -5,7 +5,7 @@
 # Kernel build tree; deferred so that only module targets look it up.
 KDIR ?= $(shell scripts/kdir)
 
-.PHONY: all module ctl tests check demo clean
+.PHONY: all module ctl tests deps check demo clean
 
 all: module ctl
 
@@ -18,10 +18,18 @@ ctl:
 tests: ctl
 	$(MAKE) -C tests
 
-check: all tests
+# The Debian packages everything needs; instant when they are there.
+deps:
+	scripts/install-deps
+
+# demo and check work on a fresh machine: packages first, then the build
+# (which needs the kernel headers they bring).
+check: deps
+	$(MAKE) all tests
 	scripts/check
 
-demo: all
+demo: deps
+	$(MAKE) all
 	scripts/vm-run -- scripts/demo
 
 clean:
