@@ -24,7 +24,7 @@ arm() {
 	mx "$MX" replace "$PROVIDER" || return 1
 	expect_eq "armed" 1 "$(stat "$MX" armed)" || return 1
 	expect_eq "ranges" 1 "$(stat "$MX" ranges)" || return 1
-	expect_eq "list" "$PROVIDER" "$(mx "$MX" list)"
+	expect_eq "list" "$PROVIDER" "$(entries "$MX")"
 }
 check "replace $PROVIDER arms the namespace with one range" arm
 

@@ -13,7 +13,7 @@ ktap_begin 11
 
 setup_ns MX || ktap_bail "cannot create a namespace"
 mx "$MX" replace "$PROVIDER" 203.0.113.0/24 || ktap_bail "cannot load the first list"
-LIST=$(mx "$MX" list)
+LIST=$(entries "$MX")
 GEN=$(gen "$MX")
 
 # refused "desc" MATCH ARGS...: mxlockctl ARGS exits 2, says MATCH on

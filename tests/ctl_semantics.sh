@@ -23,7 +23,7 @@ lists_as() {
 	shift
 	g=$(gen "$MX")
 	mx "$MX" "$@" || return 1
-	expect_eq "list after $*" "$want" "$(mx "$MX" list)" || return 1
+	expect_eq "list after $*" "$want" "$(entries "$MX")" || return 1
 	expect_eq "ranges" "$(grep -c . <<<"$want")" "$(stat "$MX" ranges)" || return 1
 	expect_eq "generation" $((g + 1)) "$(gen "$MX")"
 }
@@ -57,7 +57,7 @@ round_trip() {
 	expect_eq "generation" $((g + 1)) "$(gen "$MX")" || return 1
 	# The same through standard input.
 	mx "$MX" replace -f - <<<"$before" || return 1
-	expect_eq "list after replace -f -" "$before" "$(mx "$MX" list)"
+	expect_eq "list after replace -f -" "$before" "$(entries "$MX")"
 }
 check "list output round-trips through replace -f (file and stdin)" round_trip
 
@@ -99,7 +99,7 @@ check "del splits intervals (a /26 from a /24, then single addresses)" del_split
 del_refused() {
 	local list g rc
 	mx "$MX" replace 192.0.2.0/24 198.51.100.0/24 || return 1
-	list=$(mx "$MX" list) g=$(gen "$MX")
+	list=$(entries "$MX") g=$(gen "$MX")
 	mx "$MX" del 203.0.113.0/24 >/dev/null 2>&1
 	rc=$?
 	expect_eq "exit status of del of an unlisted range" 2 "$rc" || return 1
@@ -121,7 +121,7 @@ flushes() {
 	mx "$MX" replace 192.0.2.0/24 || return 1
 	g=$(gen "$MX")
 	mx "$MX" flush || return 1
-	expect_eq "list" "" "$(mx "$MX" list)" || return 1
+	expect_eq "list" "" "$(entries "$MX")" || return 1
 	expect_eq "armed" 0 "$(stat "$MX" armed)" || return 1
 	expect_eq "ranges" 0 "$(stat "$MX" ranges)" || return 1
 	expect_eq "generation" $((g + 1)) "$(gen "$MX")"

@@ -29,7 +29,7 @@ moved() {
 	local g
 	g=$(gen "$MX")
 	mx "$MX" replace 203.0.113.0/24 || return 1
-	expect_eq "list" "203.0.113.0/24" "$(mx "$MX" list)" || return 1
+	expect_eq "list" "203.0.113.0/24" "$(entries "$MX")" || return 1
 	expect_eq "generation" $((g + 1)) "$(gen "$MX")" || return 1
 	expect_exit 1 mx "$MX" test "$GOOD_ADDR"
 }

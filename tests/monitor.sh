@@ -26,7 +26,7 @@ to_monitor() {
 	mx "$MX" mode monitor || return 1
 	mode_is monitor || return 1
 	expect_eq "generation after a mode change" $((g + 1)) "$(gen "$MX")" || return 1
-	expect_eq "list" "$PROVIDER" "$(mx "$MX" list)"
+	expect_eq "list" "$PROVIDER" "$(entries "$MX")"
 }
 check "mode monitor: reported by mode and stats; list kept; generation +1" to_monitor
 

@@ -75,7 +75,7 @@ check "a namespace deleted while its client holds a staged replace" staged
 
 # The others did not notice.
 others() {
-	expect_eq "list in MX" "$PROVIDER" "$(mx "$MX" list)" || return 1
+	expect_eq "list in MX" "$PROVIDER" "$(entries "$MX")" || return 1
 	connect_ok "$GOOD" "$MX_ADDR" 25 || return 1
 	connect_fails "$BAD" "$MX_ADDR" 25
 }

@@ -25,7 +25,7 @@ arm_one() {
 	mx "$MX" mode enforce || return 1
 	expect_eq "armed in MX" 1 "$(stat "$MX" armed)" || return 1
 	expect_eq "armed in MX2" 0 "$(stat "$MX2" armed)" || return 1
-	expect_eq "list in MX2" "" "$(mx "$MX2" list)" || return 1
+	expect_eq "list in MX2" "" "$(entries "$MX2")" || return 1
 	expect_eq "generation in MX2" "$g2" "$(gen "$MX2")"
 }
 check "a list loaded in MX leaves MX2 unarmed, empty, generation unchanged" arm_one
@@ -57,8 +57,8 @@ check "/proc/net/mxlock/stats differs between MX and MX2" own_proc
 # A different list in MX2 lives beside MX's.
 two_lists() {
 	mx "$MX2" replace 198.51.100.0/24 || return 1
-	expect_eq "MX list" "$PROVIDER" "$(mx "$MX" list)" || return 1
-	expect_eq "MX2 list" "198.51.100.0/24" "$(mx "$MX2" list)" || return 1
+	expect_eq "MX list" "$PROVIDER" "$(entries "$MX")" || return 1
+	expect_eq "MX2 list" "198.51.100.0/24" "$(entries "$MX2")" || return 1
 	connect_ok "$BAD2" "$MX_ADDR" 25 || return 1
 	connect_fails "$BAD" "$MX_ADDR" 25
 }
@@ -69,7 +69,7 @@ flush_one() {
 	mx "$MX" flush || return 1
 	expect_eq "MX armed" 0 "$(stat "$MX" armed)" || return 1
 	expect_eq "MX2 armed" 1 "$(stat "$MX2" armed)" || return 1
-	expect_eq "MX2 list" "198.51.100.0/24" "$(mx "$MX2" list)" || return 1
+	expect_eq "MX2 list" "198.51.100.0/24" "$(entries "$MX2")" || return 1
 	connect_ok "$BAD" "$MX_ADDR" 25
 }
 check "flush in MX leaves MX2's list in force" flush_one

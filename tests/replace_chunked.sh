@@ -15,7 +15,7 @@ ktap_begin 8
 
 topology || ktap_bail "cannot build the topology"
 mx "$MX" replace "$PROVIDER" || ktap_bail "cannot load the list"
-LIST=$(mx "$MX" list)
+LIST=$(entries "$MX")
 GEN=$(gen "$MX")
 
 still_in_force() {
@@ -57,8 +57,8 @@ chunks() {
 	nl "$MX" replace-chunks 5000 5 >&2 || return 1
 	expect_eq "ranges" 5000 "$(stat "$MX" ranges)" || return 1
 	expect_eq "generation (one commit, one bump)" $((GEN + 1)) "$(gen "$MX")" || return 1
-	expect_eq "first interval" 100.64.0.0/32 "$(mx "$MX" list | head -n 1)" || return 1
-	expect_eq "last interval" 100.64.39.14/32 "$(mx "$MX" list | tail -n 1)" || return 1
+	expect_eq "first interval" 100.64.0.0/32 "$(entries "$MX" | head -n 1)" || return 1
+	expect_eq "last interval" 100.64.39.14/32 "$(entries "$MX" | tail -n 1)" || return 1
 	connect_fails "$GOOD" "$MX_ADDR" 25
 }
 check "5000 entries in 5 chunks commit as one list (generation +1)" chunks
@@ -68,7 +68,7 @@ check "5000 entries in 5 chunks commit as one list (generation +1)" chunks
 interleave() {
 	nl "$MX" interleave >&2 || return 1
 	expect_eq "list" "192.0.2.0/24
-203.0.113.0/24" "$(mx "$MX" list)"
+203.0.113.0/24" "$(entries "$MX")"
 }
 check "staging is per socket: interleaved transactions do not mix" interleave
 
@@ -90,7 +90,7 @@ check "mxlockctl replace -f with 20000 entries: all there, generation +1" big_fi
 big_round_trip() {
 	mx "$MX" list >"$TMPD/big.list" || return 1
 	mx "$MX" replace -f "$TMPD/big.list" || return 1
-	expect_eq "list" "$(cat "$TMPD/big.list")" "$(mx "$MX" list)"
+	expect_eq "list" "$(cat "$TMPD/big.list")" "$(entries "$MX")"
 }
 check "the 20000-interval list round-trips through replace -f" big_round_trip
 

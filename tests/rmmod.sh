@@ -77,7 +77,7 @@ syn_monitored 0
 syn_unarmed 0" "$(stats "$MX" | grep -v '^generation ')" || return 1
 	expect_eq "MX2 armed" 0 "$(stat "$MX2" armed)" || return 1
 	expect_eq "MX2 mode" enforce "$(stat "$MX2" mode)" || return 1
-	expect_eq "MX list" "" "$(mx "$MX" list)"
+	expect_eq "MX list" "" "$(entries "$MX")"
 }
 check "insmod again: every namespace starts unarmed, enforce, counters 0" reload
 
