@@ -32,7 +32,7 @@ struct mxlock_denied_slot {
 };
 
 struct mxlock_denied {
-	spinlock_t lock;
+	spinlock_t lock;		/* guards all below but seed */
 	u32 seed;
 	u16 used;			/* slots handed out so far */
 	u16 head, tail;			/* LRU ends */

@@ -22,7 +22,7 @@ const struct nla_policy mxlock_entry_policy[MXLOCK_ENTRY_A_MAX + 1] = {
 
 /* Read an address of either family; the policy has bounded the length. */
 int mxlock_get_addr(const struct nlattr *attr, struct mxlock_key *k,
-			   bool *v6, struct netlink_ext_ack *extack)
+		    bool *v6, struct netlink_ext_ack *extack)
 {
 	switch (nla_len(attr)) {
 	case sizeof(struct in_addr):
@@ -159,9 +159,9 @@ static bool mxlock_entry_listed(const struct mxlock_set *s,
  * cover some address of check (used by DEL).
  */
 int mxlock_parse_entries(const struct nlattr *entries,
-				struct mxlock_staging *st,
-				const struct mxlock_set *check,
-				struct netlink_ext_ack *extack)
+			 struct mxlock_staging *st,
+			 const struct mxlock_set *check,
+			 struct netlink_ext_ack *extack)
 {
 	struct mxlock_entry e;
 	const struct nlattr *a;

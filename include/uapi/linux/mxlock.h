@@ -96,7 +96,8 @@
  *    the last change to the list itself (SET_CONFIG does not touch it).
  *    An interval's hits survive a change that keeps it whole or merges it
  *    into a larger one; one that is split starts again from zero. A set
- *    too large for its counters to fit in 64 MiB carries no HITS. A dump that overlaps a change is flagged NLM_F_DUMP_INTR.
+ *    too large for its counters to fit in 64 MiB carries no HITS. A dump
+ *    that overlaps a change is flagged NLM_F_DUMP_INTR.
  *
  * MXLOCK_CMD_TEST (doit, unprivileged)
  *    Request: MXLOCK_A_ADDR (IPv4 or IPv6). Reply: MXLOCK_A_VERDICT, what
@@ -151,6 +152,7 @@ enum mxlock_cmd {
 	MXLOCK_CMD_FLUSH_DENIED,
 	__MXLOCK_CMD_MAX
 };
+
 #define MXLOCK_CMD_MAX (__MXLOCK_CMD_MAX - 1)
 
 enum mxlock_attr {
@@ -172,6 +174,7 @@ enum mxlock_attr {
 	MXLOCK_A_DENIED,		/* nest of MXLOCK_A_DENIED_SOURCE */
 	__MXLOCK_A_MAX
 };
+
 #define MXLOCK_A_MAX (__MXLOCK_A_MAX - 1)
 
 /* The type of each nest inside MXLOCK_A_ENTRIES. */
@@ -190,6 +193,7 @@ enum mxlock_entry_attr {
 	MXLOCK_ENTRY_A_PAD,
 	__MXLOCK_ENTRY_A_MAX
 };
+
 #define MXLOCK_ENTRY_A_MAX (__MXLOCK_ENTRY_A_MAX - 1)
 
 enum mxlock_stats_attr {
@@ -202,6 +206,7 @@ enum mxlock_stats_attr {
 	MXLOCK_STATS_A_SYN_UNARMED,	/* u64, passed: no list loaded */
 	__MXLOCK_STATS_A_MAX
 };
+
 #define MXLOCK_STATS_A_MAX (__MXLOCK_STATS_A_MAX - 1)
 
 enum mxlock_denied_attr {
@@ -213,6 +218,7 @@ enum mxlock_denied_attr {
 	MXLOCK_DENIED_A_LAST,		/* u64, last seen, seconds since 1970 */
 	__MXLOCK_DENIED_A_MAX
 };
+
 #define MXLOCK_DENIED_A_MAX (__MXLOCK_DENIED_A_MAX - 1)
 
 enum mxlock_mode {
@@ -220,6 +226,7 @@ enum mxlock_mode {
 	MXLOCK_MODE_MONITOR,
 	__MXLOCK_MODE_MAX
 };
+
 #define MXLOCK_MODE_MAX (__MXLOCK_MODE_MAX - 1)
 
 enum mxlock_action {
@@ -227,6 +234,7 @@ enum mxlock_action {
 	MXLOCK_ACTION_REJECT,		/* answer with a TCP RST */
 	__MXLOCK_ACTION_MAX
 };
+
 #define MXLOCK_ACTION_MAX (__MXLOCK_ACTION_MAX - 1)
 
 enum mxlock_replace_flags {
