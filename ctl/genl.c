@@ -211,7 +211,6 @@ static int talk(struct mx_genl *g, struct nlmsghdr *nlh, uint16_t type,
 {
 	struct rx rx = { .g = g, .type = type, .cb = cb, .data = data };
 	const struct nlmsghdr *r;
-	ssize_t n;
 	int len, err;
 
 	g->kernel_err = false;
@@ -226,7 +225,8 @@ static int talk(struct mx_genl *g, struct nlmsghdr *nlh, uint16_t type,
 		return -errno;
 
 	while (!rx.done) {
-		n = mnl_socket_recvfrom(g->sock, g->rbuf, g->rbuflen);
+		ssize_t n = mnl_socket_recvfrom(g->sock, g->rbuf, g->rbuflen);
+
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -340,11 +340,13 @@ int mx_genl_doit(struct mx_genl *g, struct nlmsghdr *nlh,
 int mx_genl_dump(struct mx_genl *g, uint8_t cmd, mnl_cb_t cb,
 		 void (*reset)(void *data), void *data)
 {
-	struct nlmsghdr *nlh;
 	bool intr;
-	int i, err;
+	int i;
 
 	for (i = 0; i < MX_GENL_DUMP_TRIES; i++) {
+		struct nlmsghdr *nlh;
+		int err;
+
 		if (reset)
 			reset(data);
 		/* No NLM_F_ACK: a dump ends with NLMSG_DONE. */
@@ -394,10 +396,11 @@ int mx_genl_listen(struct mx_genl *g, const sigset_t *sigmask,
 	const struct nlmsghdr *r;
 	struct sockaddr_nl sa;
 	socklen_t salen;
-	ssize_t n;
 	int len, ret;
 
 	for (;;) {
+		ssize_t n;
+
 		if (ppoll(&pfd, 1, NULL, sigmask) < 0)
 			return -errno;
 		salen = sizeof(sa);

@@ -96,14 +96,14 @@ int mx_ports_format(const uint16_t *ports, unsigned int n, char *buf,
 {
 	size_t len = 0;
 	unsigned int i;
-	int r;
 
 	if (!size)
 		return -1;
 	buf[0] = '\0';
 	for (i = 0; i < n; i++) {
-		r = snprintf(buf + len, size - len, "%s%u", i ? "," : "",
-			     ports[i]);
+		int r = snprintf(buf + len, size - len, "%s%u", i ? "," : "",
+				 ports[i]);
+
 		if (r < 0 || (size_t)r >= size - len)
 			return -1;
 		len += r;
