@@ -86,6 +86,7 @@ static int family;
 static const char *expect = "ok";
 static int cmd_for_entry = MXLOCK_CMD_REPLACE;
 
+__attribute__((noreturn, format(printf, 1, 2)))
 static void die(const char *fmt, ...)
 {
 	va_list ap;
