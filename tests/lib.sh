@@ -52,6 +52,15 @@ OTHER_ADDR=203.0.113.7		# outside it too
 BANNER="220 mx ESMTP"		# what the listener on port 25 says first
 BANNER_2525="220 mx unguarded"	# ... and the one on port 2525
 
+# The same cast over IPv6 (topology6), from the documentation prefix.
+MX_ADDR6=2001:db8:25::25	# on the mail host's loopback too
+PROVIDER6=2001:db8:a::/48	# the provider's IPv6 range
+GOOD_ADDR6=2001:db8:a::10	# inside it
+BAD_ADDR6=2001:db8:bad::10	# outside it
+OTHER_ADDR6=2001:db8:7::7	# outside it too
+MX_LL6=fe80::25			# the mail host's link-local on every sender
+				# link: the senders' next hop to $MX_ADDR6
+
 # A scratch directory of our own; the work tree may be read-only.
 TMPD=$(mktemp -d "${TMPDIR:-/tmp}/mxlock-test.XXXXXX") || exit $ksft_fail
 
@@ -193,8 +202,10 @@ require_nlclient() {
 	[ -x "$NLCLIENT" ] || ktap_skip_all "nlclient not built ($NLCLIENT; make -C tests)"
 }
 
-# mxlock_load: make sure the module is in. 0 loaded, 1 failed to load
+# mxlock_load [PARAM=VALUE...]: make sure the module is in, loading it
+# with those module parameters if it is not. 0 loaded, 1 failed to load
 # (that is a failure, not a skip), 4 no module to be had.
+# shellcheck disable=SC2120  # most callers want the defaults
 mxlock_load() {
 	[ -d /sys/module/mxlock ] && return 0
 	if [ -f "$MXLOCK_KO" ]; then
@@ -203,9 +214,9 @@ mxlock_load() {
 		for dep in $(modinfo -F depends "$MXLOCK_KO" | tr , ' '); do
 			modprobe "$dep" || return 1
 		done
-		insmod "$MXLOCK_KO" || return 1
+		insmod "$MXLOCK_KO" "$@" || return 1
 	elif modinfo mxlock >/dev/null 2>&1; then
-		modprobe mxlock || return 1
+		modprobe mxlock "$@" || return 1
 	else
 		return 4
 	fi
@@ -424,10 +435,10 @@ mailhost() {
 	done
 }
 
-wait_listen() { # NS PORT
+wait_listen() { # NS PORT [-4|-6]: a listener of that family (default any)
 	local i
 	for ((i = 0; i < 100; i++)); do
-		[ -n "$(ip netns exec "$1" ss -Hltn "sport = :$2")" ] && return 0
+		[ -n "$(ip netns exec "$1" ss -Hltn ${3:+"$3"} "sport = :$2")" ] && return 0
 		sleep 0.1
 	done
 	echo "nothing listens on port $2 in $1" >&2
@@ -475,18 +486,89 @@ topology() {
 	sender OTHER "$MX" "$OTHER_ADDR" || return 1
 }
 
+# listener NS ADDR PORT BANNER: one more listener like mailhost's, on
+# ADDR:PORT (IPv4 or IPv6): says BANNER, then echoes every line back.
+listener() {
+	local ns=$1 addr=$2 port=$3 banner=$4 kind=TCP4 fam=-4
+	case $addr in
+	*:*) kind=TCP6 fam=-6 addr="[$addr]" ;;
+	esac
+	spawn ip netns exec "$ns" socat -t 10 \
+		"$kind-LISTEN:$port,bind=$addr,fork,reuseaddr" \
+		"SYSTEM:echo $banner; exec cat" 2>>"$TMPD/listeners.log"
+	wait_listen "$ns" "$port" "$fam"
+}
+
+# mailhost6 NS: the mail host of mailhost() gets $MX_ADDR6 on its loopback
+# and the same two listeners (25 and 2525) on it.
+mailhost6() {
+	local ns=$1
+	ip -n "$ns" addr add "$MX_ADDR6/128" dev lo || return 1
+	listener "$ns" "$MX_ADDR6" 25 "$BANNER" || return 1
+	listener "$ns" "$MX_ADDR6" 2525 "$BANNER_2525"
+}
+
+# sender6 NS ADDR6...: a sender made by sender() gets IPv6 addresses too
+# (nodad: usable at once), the first its source towards $MX_ADDR6, which
+# it reaches through the mail host's link-local $MX_LL6 (a neighbour
+# solicitation is only answered for an address on the link itself, not
+# for one on the mail host's loopback). The mail host routes ADDR6...
+# back. Two ip processes in all: TCG makes each one count.
+sender6() {
+	local ns=$1 mail=${SENDER_MAIL[$1]:-} dev=${SENDER_DEV[$1]:-} a cmds mcmds
+	shift
+	[ -n "$mail" ] || { echo "sender6: $ns is not a sender" >&2; return 1; }
+	cmds='' mcmds="address add $MX_LL6/64 dev $dev nodad"$'\n'
+	for a in "$@"; do
+		cmds+="address add $a/128 dev eth0 nodad"$'\n'
+		mcmds+="route add $a/128 dev $dev"$'\n'
+	done
+	cmds+="route add $MX_ADDR6/128 via $MX_LL6 dev eth0 src $1"$'\n'
+	ip -n "$ns" -batch - <<<"$cmds" || return 1
+	ip -n "$mail" -batch - <<<"$mcmds"
+}
+
+# sender_addr6 NS ADDR6: one more IPv6 source address for a sender6.
+sender_addr6() {
+	local ns=$1 a=$2
+	ip -n "$ns" addr add "$a/128" dev eth0 nodad || return 1
+	ip -n "${SENDER_MAIL[$ns]}" route add "$a/128" dev "${SENDER_DEV[$ns]}"
+}
+
+# topology6: topology() with IPv6 as well: $MX also has $MX_ADDR6 (same
+# listeners), $GOOD sends from $GOOD_ADDR6 (inside $PROVIDER6), $BAD
+# from $BAD_ADDR6 and $OTHER from $OTHER_ADDR6 (outside it).
+topology6() {
+	topology || return 1
+	mailhost6 "$MX" || return 1
+	sender6 "$GOOD" "$GOOD_ADDR6" || return 1
+	sender6 "$BAD" "$BAD_ADDR6" || return 1
+	sender6 "$OTHER" "$OTHER_ADDR6"
+}
+
 # ------------------------------------------------------------- traffic ----
+
+# sockhost VAR ADDR: set VAR to ADDR as a socat address wants it: an
+# IPv6 one in brackets. (No command substitution: no fork.)
+sockhost() {
+	case $2 in
+	*:*) printf -v "$1" '[%s]' "$2" ;;
+	*) printf -v "$1" '%s' "$2" ;;
+	esac
+}
 
 # connect_ok NS DST PORT [SRC]: a TCP connection from NS (from SRC if given)
 # gets the listener's banner and its echo of a line we send: a full round
-# trip both ways.
+# trip both ways. DST and SRC may be IPv4 or IPv6.
 connect_ok() {
-	local ns=$1 dst=$2 port=$3 src=${4:-} token out want
+	local ns=$1 dst=$2 port=$3 src=${4:-} token out want d s
 	token="hello-$RANDOM$RANDOM"
 	want=$BANNER
 	[ "$port" = 2525 ] && want=$BANNER_2525
+	sockhost d "$dst"
+	sockhost s "$src"
 	out=$(echo "$token" | timeout 30 ip netns exec "$ns" socat -t 10 -T 20 - \
-		"TCP:$dst:$port,connect-timeout=5${src:+,bind=$src}" 2>&1)
+		"TCP:$d:$port,connect-timeout=5${src:+,bind=$s}" 2>&1)
 	if grep -qxF "$want" <<<"$out" && grep -qxF "$token" <<<"$out"; then
 		return 0
 	fi
@@ -503,9 +585,11 @@ connect_ok() {
 # when the SYN is dropped: no answer at all (not a refusal, not a banner)
 # within $MXLOCK_DROP_WAIT seconds.
 connect_fails() {
-	local ns=$1 dst=$2 port=$3 src=${4:-} out rc
+	local ns=$1 dst=$2 port=$3 src=${4:-} out rc d s
+	sockhost d "$dst"
+	sockhost s "$src"
 	out=$(timeout 20 ip netns exec "$ns" socat -T 5 - \
-		"TCP:$dst:$port,connect-timeout=$MXLOCK_DROP_WAIT${src:+,bind=$src}" \
+		"TCP:$d:$port,connect-timeout=$MXLOCK_DROP_WAIT${src:+,bind=$s}" \
 		</dev/null 2>&1)
 	rc=$?
 	if [ $rc -ne 0 ] && grep -qiE 'timed out|timeout' <<<"$out"; then
@@ -516,10 +600,34 @@ connect_fails() {
 	return 1
 }
 
+# connect_refused NS DST PORT [SRC]: the connection is refused with a
+# reset, as the reject action answers: socat says "Connection refused"
+# (not a timeout, not a banner), although it would wait 15 s for an
+# answer. Sets REFUSED_SECS to the wall time it took, process start-up
+# included.
+REFUSED_SECS=
+connect_refused() {
+	local ns=$1 dst=$2 port=$3 src=${4:-} out rc d s t0
+	sockhost d "$dst"
+	sockhost s "$src"
+	t0=$EPOCHREALTIME
+	out=$(timeout 30 ip netns exec "$ns" socat -T 5 - \
+		"TCP:$d:$port,connect-timeout=15${src:+,bind=$s}" </dev/null 2>&1)
+	rc=$?
+	REFUSED_SECS=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
+	if [ $rc -ne 0 ] && grep -qi 'connection refused' <<<"$out"; then
+		return 0
+	fi
+	printf 'connect %s -> %s:%s%s: expected "Connection refused", got exit %s after %ss:\n%s\n' \
+		"$ns" "$dst" "$port" "${src:+ from $src}" "$rc" "$REFUSED_SECS" "$out" >&2
+	return 1
+}
+
 # send_segment NS SRC DST PORT [FLAGS...]: raw TCP segments from SRC in
 # NS, one per FLAGS argument (a string of S A R F; default one SYN), in
 # that order. Exactly those segments: no retransmission, so counters move
 # by exactly as many. (One python per call: processes are slow under TCG.)
+# SRC and DST are both IPv4 or both IPv6.
 send_segment() {
 	local ns=$1 src=$2 dst=$3 port=$4
 	shift 4
@@ -528,7 +636,8 @@ send_segment() {
 import random, socket, struct, sys
 src, dst, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
 bits = {"F": 1, "S": 2, "R": 4, "A": 16}
-sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+fam = socket.AF_INET6 if ":" in src else socket.AF_INET
+sock = socket.socket(fam, socket.SOCK_RAW, socket.IPPROTO_TCP)
 sock.bind((src, 0))
 for flags in sys.argv[4:]:
     fl = sum(bits[c] for c in flags)
@@ -538,12 +647,39 @@ for flags in sys.argv[4:]:
     def hdr(csum):
         return struct.pack("!HHIIBBHHH", sport, port, seq, ack, 5 << 4, fl,
                            64240, csum, 0)
-    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, 20)
+    if fam == socket.AF_INET6:
+        pseudo = (socket.inet_pton(fam, src) + socket.inet_pton(fam, dst) +
+                  struct.pack("!IxxxB", 20, 6))
+    else:
+        pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, 20)
     data = pseudo + hdr(0)
     s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
     while s >> 16:
         s = (s & 0xffff) + (s >> 16)
     sock.sendto(hdr(~s & 0xffff), (dst, 0))
+EOF
+}
+
+# syn_flood NS SRC DST PORT STOPFILE: raw SYNs from SRC (IPv4) in NS as
+# fast as one process sends them, until STOPFILE exists; then prints how
+# many it sent. Each is one segment: counters must move by exactly that.
+syn_flood() {
+	ip netns exec "$1" python3 - "$2" "$3" "$4" "$5" <<'EOF'
+import os, random, socket, struct, sys
+src, dst, port, stop = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+sock.bind((src, 0))
+pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, 20)
+sent = 0
+while sent % 64 or not os.path.exists(stop):
+    h = struct.pack("!HHIIBBHHH", 1024 + sent % 60000, port,
+                    random.getrandbits(32), 0, 5 << 4, 2, 64240, 0, 0)
+    s = sum(struct.unpack("!16H", pseudo + h))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    sock.sendto(h[:16] + struct.pack("!H", ~s & 0xffff) + h[18:], (dst, 0))
+    sent += 1
+print(sent)
 EOF
 }
 

@@ -41,6 +41,10 @@
  *                    (F_CONTINUE|F_MORE) carries a bad entry and must be
  *                    refused, chunk 3 (F_CONTINUE, commit, no entries)
  *                    must be refused too: chunk 1 must not be committed
+ *   flip N           N one-shot replaces on one socket, alternating list A
+ *                    (199.89.0.0/21, 192.0.2.0/24) and list B
+ *                    (199.89.0.0/24, 198.18.0.0/15): 199.89.0.10 is in
+ *                    both, 198.51.100.10 in neither; prints "flipped N"
  *   interleave       socket A stages 192.0.2.0/24 (F_MORE); socket B
  *                    replaces with 198.51.100.0/24 and commits; A adds
  *                    203.0.113.0/24 and commits: the list must be A's
@@ -702,6 +706,33 @@ static int put_one(struct nl_sock *sk, uint32_t net, int plen, uint32_t flags)
 	return a.error;
 }
 
+static int do_flip(int n)
+{
+	static const struct { uint32_t net; int plen; } lists[2][2] = {
+		{ { 0xc7590000, 21 }, { 0xc0000200, 24 } },
+		{ { 0xc7590000, 24 }, { 0xc6120000, 15 } },
+	};
+	struct nl_sock *sk = open_sock();
+	struct answer a = { 0 };
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct nl_msg *msg = new_msg(MXLOCK_CMD_REPLACE, 0);
+		struct nlattr *all = nla_nest_start(msg, MXLOCK_A_ENTRIES);
+
+		put_v4_entry(msg, lists[i % 2][0].net, lists[i % 2][0].plen);
+		put_v4_entry(msg, lists[i % 2][1].net, lists[i % 2][1].plen);
+		nla_nest_end(msg, all);
+		transact(sk, msg, &a, NULL, NULL);
+		if (a.error)
+			break;
+	}
+	printf("flipped %d\n", i);
+	if (a.error)
+		print_answer(&a);
+	return finish(a.error);
+}
+
 static int do_interleave(void)
 {
 	struct nl_sock *a = open_sock(), *b = open_sock();
@@ -790,6 +821,8 @@ int main(int argc, char **argv)
 		return do_replace_hold(atoi(argv[1]), atoi(argv[2]));
 	if (!strcmp(sub, "bad-chunk") && argc == 1)
 		return do_bad_chunk();
+	if (!strcmp(sub, "flip") && argc == 2)
+		return do_flip(atoi(argv[1]));
 	if (!strcmp(sub, "interleave") && argc == 1)
 		return do_interleave();
 	usage();

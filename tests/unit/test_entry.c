@@ -312,6 +312,9 @@ static void test_parse(void)
 	check_reject("1.2.3.0/-1", "prefix length '-1' is not a decimal number");
 	check_reject("1.2.3.0/ 24", "prefix length ' 24' is not a decimal number");
 	check_reject("1.2.3.0/24/8", "prefix length '24/8' is not a decimal number");
+	/* A reason is printed raw: what it quotes is escaped. */
+	check_reject("1.2.3.0/\t2\\4\xce\xbb",
+		     "prefix length '\\x092\\x5c4\\xce\\xbb' is not a decimal number");
 	check_reject("1.2.3.0/024", "prefix length '024' has a leading zero");
 	check_reject("1.2.3.0/", "missing prefix length after '/'");
 	check_reject("/", "missing address");

@@ -1,0 +1,234 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Who is knocking: `mxlockctl denied` (and /proc/net/mxlock/denied) lists
+# the sources refused lately, most recently seen first, each with the
+# number of SYNs refused and when it was first and last seen (ISO 8601
+# UTC in the tool, Unix seconds in /proc). Raw SYNs make the counts
+# exact. Monitor mode records the sources it would have refused; a source
+# in the list never appears. Anyone may read the table, only root may
+# `denied flush` it.
+#
+# `log on` writes "refused SYN from ADDR to port 25" to the kernel log,
+# once per source (rate limited per source); `log off`, the default,
+# writes nothing. Only lines after this script's own marker in the kernel
+# log count, so earlier scripts of the same boot cannot interfere.
+#
+# The table is bounded: after SYNs from 1100 distinct sources (spoofed
+# from 198.18.0.0/15 with IP_HDRINCL by a small python sender in the bad
+# namespace; the mail host routes that prefix back to it) it holds
+# exactly 1024 (MXLOCK_DENIED_MAX): the last 1024 sources in order, the
+# 76 first ones and everything older evicted.
+source "$(dirname "$0")/lib.sh"
+
+require_mxlock
+require_cmd python3 setpriv dmesg
+ktap_begin 11
+
+topology6 || ktap_bail "cannot build the IPv6 topology"
+mx "$MX" replace "$PROVIDER" "$PROVIDER6" || ktap_bail "cannot load the list"
+
+MARK="mxlock-selftest: denied.sh $$.$RANDOM"
+echo "$MARK" >/dev/kmsg || ktap_bail "cannot write to /dev/kmsg"
+PROC_DENIED=/proc/net/mxlock/denied
+
+proc_denied() { # NS
+	ip netns exec "$1" cat "$PROC_DENIED"
+}
+
+# klog: the kernel log after our marker.
+klog() {
+	dmesg | awk -v m="$MARK" 'seen; index($0, m) { seen = 1 }'
+}
+
+# refused_syns NS SRC DST N: N raw SYNs to port 25, then wait until the
+# mail host has counted them all as dropped (or monitored).
+refused_syns() {
+	local ns=$1 src=$2 dst=$3 n=$4 before key=syn_dropped i s=''
+	[ "$(stat "$MX" mode)" = monitor ] && key=syn_monitored
+	before=$(stat "$MX" "$key")
+	for ((i = 0; i < n; i++)); do s+=" S"; done
+	# shellcheck disable=SC2086  # one word per SYN
+	send_segment "$ns" "$src" "$dst" 25 $s || return 1
+	wait_stat "$MX" "$key" $((before + n))
+}
+
+empty() {
+	expect_eq "mxlockctl denied" "" "$(mx "$MX" denied)" || return 1
+	expect_eq "$PROC_DENIED" "" "$(proc_denied "$MX")"
+}
+check "no refused source yet: denied and $PROC_DENIED are empty" empty
+
+# 3 SYNs from bad, 2 from other, 1 more from bad: bad is the most recent.
+ISO='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z'
+T0=$EPOCHSECONDS
+counts() {
+	local out t1 lo hi
+	refused_syns "$BAD" "$BAD_ADDR" "$MX_ADDR" 3 || return 1
+	refused_syns "$OTHER" "$OTHER_ADDR" "$MX_ADDR" 2 || return 1
+	refused_syns "$BAD" "$BAD_ADDR" "$MX_ADDR" 1 || return 1
+	t1=$EPOCHSECONDS
+	out=$(mx "$MX" denied) || return 1
+	expect_eq "sources, most recent first, with counts" "$BAD_ADDR 4
+$OTHER_ADDR 2" "$(awk '{ print $1, $3 }' <<<"$out")" || return 1
+	expect_match "line format" "^$BAD_ADDR count 4 first $ISO last $ISO\$" "$(sed -n 1p <<<"$out")" || return 1
+	expect_match "line format" "^$OTHER_ADDR count 2 first $ISO last $ISO\$" "$(sed -n 2p <<<"$out")" || return 1
+	# ISO times compare as strings: T0 <= first <= last <= t1.
+	TZ=UTC printf -v lo '%(%Y-%m-%dT%H:%M:%SZ)T' "$T0"
+	TZ=UTC printf -v hi '%(%Y-%m-%dT%H:%M:%SZ)T' "$t1"
+	awk -v lo="$lo" -v hi="$hi" '
+		!(lo <= $5 && $5 <= $7 && $7 <= hi) {
+			printf "%s: expected %s <= first %s <= last %s <= %s\n", $1, lo, $5, $7, hi > "/dev/stderr"
+			bad = 1
+		}
+		END { exit bad }' <<<"$out"
+}
+check "3+1 SYNs from bad, 2 from other: bad count 4 first, other count 2; ISO times, first <= last" counts
+
+# /proc says the same, times as Unix seconds.
+proc_same() {
+	local out proc line a c f l ff ll rest conv=
+	out=$(mx "$MX" denied) || return 1
+	proc=$(proc_denied "$MX") || return 1
+	while read -r a _ c _ f _ l rest; do
+		[ -z "$rest" ] || { echo "$PROC_DENIED: trailing [$rest]" >&2; return 1; }
+		TZ=UTC printf -v ff '%(%Y-%m-%dT%H:%M:%SZ)T' "$f"
+		TZ=UTC printf -v ll '%(%Y-%m-%dT%H:%M:%SZ)T' "$l"
+		printf -v line '%s count %s first %s last %s' "$a" "$c" "$ff" "$ll"
+		conv+=$line$'\n'
+	done <<<"$proc"
+	expect_eq "$PROC_DENIED, times as ISO" "$out" "${conv%$'\n'}" || return 1
+	expect_match "$PROC_DENIED" "^$BAD_ADDR count 4 first [0-9]+ last [0-9]+$" "$(sed -n 1p <<<"$proc")"
+}
+check "$PROC_DENIED: the same sources, counts and times (Unix seconds)" proc_same
+
+# Sources in the list are never recorded, nor SYNs to unguarded ports.
+allowed() {
+	local before
+	before=$(mx "$MX" denied) || return 1
+	send_segment "$GOOD" "$GOOD_ADDR" "$MX_ADDR" 25 S S || return 1
+	send_segment "$GOOD" "$GOOD_ADDR6" "$MX_ADDR6" 25 S || return 1
+	connect_ok "$GOOD" "$MX_ADDR" 25 || return 1
+	connect_ok "$GOOD" "$MX_ADDR6" 25 || return 1
+	connect_ok "$OTHER" "$MX_ADDR" 2525 || return 1
+	expect_eq "denied" "$before" "$(mx "$MX" denied)"
+}
+check "good's SYNs (raw and connections, IPv4 and IPv6) and other's to 2525 leave the table as it was" allowed
+
+# Monitor mode: passed, but recorded as a source enforce would refuse.
+monitor_mode() {
+	local out
+	mx "$MX" mode monitor || return 1
+	refused_syns "$OTHER" "$OTHER_ADDR" "$MX_ADDR" 2 || return 1
+	refused_syns "$BAD" "$BAD_ADDR6" "$MX_ADDR6" 1 || return 1
+	mx "$MX" mode enforce || return 1
+	out=$(mx "$MX" denied) || return 1
+	expect_eq "sources, most recent first, with counts" "$BAD_ADDR6 1
+$OTHER_ADDR 4
+$BAD_ADDR 4" "$(awk '{ print $1, $3 }' <<<"$out")"
+}
+check "monitor mode records them too: other +2 (now 4), bad's IPv6 address new (1), order by recency" monitor_mode
+
+# Reading is for everyone; flushing needs CAP_NET_ADMIN.
+nobody() {
+	local out
+	out=$(mx "$MX" denied) || return 1
+	expect_eq "denied as nobody" "$out" "$(as_nobody "$MX" "$MXLOCKCTL" denied)" || return 1
+	expect_eq "$PROC_DENIED as nobody" "$(proc_denied "$MX")" \
+		"$(as_nobody "$MX" cat "$PROC_DENIED")" || return 1
+	expect_exit 2 as_nobody "$MX" "$MXLOCKCTL" denied flush || return 1
+	expect_eq "denied after nobody's flush" "$out" "$(mx "$MX" denied)"
+}
+check "nobody reads the same table, and is refused denied flush (exit 2, table kept)" nobody
+
+flushed() {
+	mx "$MX" denied flush || return 1
+	empty || return 1
+	# And it fills again from scratch.
+	refused_syns "$BAD" "$BAD_ADDR" "$MX_ADDR" 1 || return 1
+	expect_match "denied" "^$BAD_ADDR count 1 first $ISO last $ISO\$" "$(mx "$MX" denied)"
+}
+check "denied flush as root empties it (tool and /proc); the next SYN starts at count 1" flushed
+
+# Everything so far was refused with log off, the default: not one line.
+log_off_default() {
+	expect_eq "log" off "$(mx "$MX" log)" || return 1
+	expect_eq "refusal lines in the kernel log" "" "$(klog | grep 'refused SYN from')"
+}
+check "log is off by default: all those refusals wrote nothing to the kernel log" log_off_default
+
+# A new source (after a flush) is logged once, whatever its SYN count.
+log_on() {
+	local k n4 n6
+	mx "$MX" log on || return 1
+	expect_eq "log" on "$(stat "$MX" log)" || return 1
+	mx "$MX" denied flush || return 1
+	refused_syns "$BAD" "$BAD_ADDR" "$MX_ADDR" 3 || return 1
+	refused_syns "$BAD" "$BAD_ADDR6" "$MX_ADDR6" 2 || return 1
+	k=$(klog)
+	n4=$(grep -cF "refused SYN from $BAD_ADDR to port 25" <<<"$k")
+	n6=$(grep -cF "refused SYN from $BAD_ADDR6 to port 25" <<<"$k")
+	expect_eq "lines for $BAD_ADDR (3 SYNs)" 1 "$n4" || { echo "$k" >&2; return 1; }
+	expect_eq "lines for $BAD_ADDR6 (2 SYNs)" 1 "$n6" || { echo "$k" >&2; return 1; }
+}
+check "log on: 'refused SYN from ADDR to port 25' once per source (IPv4 3 SYNs, IPv6 2 SYNs)" log_on
+
+log_off() {
+	mx "$MX" log off || return 1
+	mx "$MX" denied flush || return 1
+	refused_syns "$OTHER" "$OTHER_ADDR" "$MX_ADDR" 1 || return 1
+	refused_syns "$OTHER" "$OTHER_ADDR6" "$MX_ADDR6" 1 || return 1
+	expect_eq "lines for other" "" "$(klog | grep -F -e "from $OTHER_ADDR " -e "from $OTHER_ADDR6 ")" || return 1
+	expect_eq "denied" "$OTHER_ADDR6 1
+$OTHER_ADDR 1" "$(mx "$MX" denied | awk '{ print $1, $3 }')"
+}
+check "log off again: new refused sources (other, IPv4 and IPv6) are recorded but not logged" log_off
+
+# flood NS DST N: N SYNs to DST:25 from N distinct sources 198.18.0.0 + i,
+# in order, spoofed with IP_HDRINCL.
+flood() {
+	ip netns exec "$1" python3 - "$2" "$3" <<'EOF'
+import socket, struct, sys, time
+dst, n = sys.argv[1], int(sys.argv[2])
+base = struct.unpack("!I", socket.inet_aton("198.18.0.0"))[0]
+sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+def csum(data):
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+for i in range(n):
+    src = struct.pack("!I", base + i)
+    d = socket.inet_aton(dst)
+    def tcp(c):
+        return struct.pack("!HHIIBBHHH", 40000 + i % 20000, 25, i, 0, 5 << 4, 2,
+                           64240, c, 0)
+    t = tcp(csum(src + d + struct.pack("!BBH", 0, 6, 20) + tcp(0)))
+    # The kernel fills in the total length, the id and the header checksum.
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 0, 0, 0, 64, 6, 0, src, d)
+    sock.sendto(ip + t, (dst, 0))
+    if i % 100 == 99:
+        time.sleep(0.02)	# never near the 1000-packet backlog
+EOF
+}
+
+bounded() {
+	local before out want
+	ip -n "$MX" route add 198.18.0.0/15 dev "${SENDER_DEV[$BAD]}" || return 1
+	before=$(stat "$MX" syn_dropped)
+	flood "$BAD" "$MX_ADDR" 1100 || return 1
+	wait_stat "$MX" syn_dropped $((before + 1100)) 60 || return 1
+	out=$(mx "$MX" denied) || return 1
+	expect_eq "sources in the table" 1024 "$(grep -c . <<<"$out")" || return 1
+	# Exactly 198.18.0.0 + 1099 down to + 76, each once: the 76 first
+	# and the older other ones evicted.
+	want=$(awk 'BEGIN { for (i = 1099; i >= 76; i--)
+		printf "198.18.%d.%d count 1\n", int(i / 256), i % 256 }')
+	# A diff, not 2 x 1024 lines, if they differ.
+	diff <(echo "$want") <(awk '{ print $1, $2, $3 }' <<<"$out") | head -n 20 >&2
+	[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "sources: not the newest 1024, most recent first (diff above: < wanted, > got)" >&2; return 1; }
+	expect_eq "lines in $PROC_DENIED" 1024 "$(proc_denied "$MX" | grep -c .)"
+}
+check "1100 distinct sources: the table holds exactly 1024, the newest; the 76 first and older ones evicted" bounded
+
+ktap_finish
