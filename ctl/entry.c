@@ -55,6 +55,29 @@ static int quote_len(size_t n)
 }
 
 /*
+ * Up to QUOTE_MAX bytes of s[0..n) for a reason, escaped as echo() does:
+ * a reason is printed as it is, and a line of a binary file must not
+ * reach the terminal raw. buf has QUOTE_BUF bytes.
+ */
+#define QUOTE_BUF	(4 * QUOTE_MAX + 1)
+
+static const char *quote(char *buf, const char *s, size_t n)
+{
+	size_t i, len = 0;
+
+	for (i = 0; i < (size_t)quote_len(n); i++) {
+		unsigned char c = s[i];
+
+		if (c < 0x20 || c >= 0x7f || c == '\\')
+			len += snprintf(buf + len, QUOTE_BUF - len, "\\x%02x", c);
+		else
+			buf[len++] = c;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+/*
  * Parse s[0..len) as a dotted quad. The checks before inet_pton() are
  * there to say what is wrong; inet_pton() stays the final judge.
  * role prefixes the reason ("range end: ...") when there are two addresses.
@@ -180,14 +203,16 @@ static int parse_prefixlen(const char *s, unsigned int max,
 			   unsigned int *out, char *why, size_t whylen)
 {
 	size_t i, n = strlen(s);
+	char q[QUOTE_BUF];
 
 	if (!n)
 		return fail(why, whylen, "missing prefix length after '/'");
+	/* Only here is the quoted text not known to be digits and dots. */
 	for (i = 0; i < n; i++)
 		if (s[i] < '0' || s[i] > '9')
 			return fail(why, whylen,
-				    "prefix length '%.*s' is not a decimal number",
-				    quote_len(n), s);
+				    "prefix length '%s' is not a decimal number",
+				    quote(q, s, n));
 	if (n > 1 && s[0] == '0')
 		return fail(why, whylen,
 			    "prefix length '%.*s' has a leading zero",

@@ -66,7 +66,7 @@ BASE_NS=$(live_ns)
 [ -n "$BASE_NS" ] || ktap_bail "no net_namespace line in /proc/slabinfo"
 
 check "warm-up: $WARM namespaces created and destroyed, every tenth armed" churn "$WARM"
-settle
+out=$(settle) || ktap_diag "warm-up: $out"
 BEFORE=$(kmem)
 
 gone() {
