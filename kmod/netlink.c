@@ -134,7 +134,8 @@ static int mxlock_commit(struct mxlock_net *pn, struct mxlock_set *set,
 
 			if (!d)
 				goto err_nomem;
-			WRITE_ONCE(pn->denied, d);
+			/* Published whole: readers take it without the mutex. */
+			smp_store_release(&pn->denied, d);
 		}
 		err = mxlock_hits_attach(set, old);
 		if (err)
@@ -593,7 +594,7 @@ static int mxlock_nl_denied_start(struct netlink_callback *cb)
 	struct mxlock_denied_source *src;
 	int n;
 
-	n = mxlock_denied_snapshot(READ_ONCE(pn->denied), &src);
+	n = mxlock_denied_snapshot(smp_load_acquire(&pn->denied), &src);
 	if (n < 0)
 		return n;
 	cb->args[1] = (long)src;
@@ -672,7 +673,7 @@ err_cancel:
 static int mxlock_nl_flush_denied(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mxlock_net *pn = mxlock_pernet(genl_info_net(info));
-	struct mxlock_denied *d = READ_ONCE(pn->denied);
+	struct mxlock_denied *d = smp_load_acquire(&pn->denied);
 
 	if (d)
 		mxlock_denied_flush(d);

@@ -57,7 +57,7 @@ static int mxlock_denied_show(struct seq_file *seq, void *v)
 	struct mxlock_denied_source *src;
 	int n, i;
 
-	n = mxlock_denied_snapshot(READ_ONCE(pn->denied), &src);
+	n = mxlock_denied_snapshot(smp_load_acquire(&pn->denied), &src);
 	if (n < 0)
 		return n;
 	for (i = 0; i < n; i++) {
