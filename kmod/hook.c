@@ -103,6 +103,7 @@ static unsigned int mxlock_act(struct mxlock_pkt *p, const struct mxlock_key *k,
 	if (v == MXLOCK_VERDICT_ALLOW || v == MXLOCK_VERDICT_UNARMED)
 		return NF_ACCEPT;
 
+	/* Pairs with mxlock_commit()'s smp_store_release(). */
 	denied = smp_load_acquire(&p->pn->denied);
 	if (denied)
 		mxlock_denied_record(denied, k, v6, p->conf->log,

@@ -594,6 +594,7 @@ static int mxlock_nl_denied_start(struct netlink_callback *cb)
 	struct mxlock_denied_source *src;
 	int n;
 
+	/* Pairs with mxlock_commit()'s smp_store_release(). */
 	n = mxlock_denied_snapshot(smp_load_acquire(&pn->denied), &src);
 	if (n < 0)
 		return n;
@@ -673,6 +674,7 @@ err_cancel:
 static int mxlock_nl_flush_denied(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mxlock_net *pn = mxlock_pernet(genl_info_net(info));
+	/* Pairs with mxlock_commit()'s smp_store_release(). */
 	struct mxlock_denied *d = smp_load_acquire(&pn->denied);
 
 	if (d)

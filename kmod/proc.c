@@ -57,6 +57,7 @@ static int mxlock_denied_show(struct seq_file *seq, void *v)
 	struct mxlock_denied_source *src;
 	int n, i;
 
+	/* Pairs with mxlock_commit()'s smp_store_release(). */
 	n = mxlock_denied_snapshot(smp_load_acquire(&pn->denied), &src);
 	if (n < 0)
 		return n;
