@@ -27,8 +27,8 @@ flip_under_flood() {
 	g0=$(gen "$MX")
 	syn_flood "$ns" "$src" "$MX_ADDR" 25 "$stopf" >"$TMPD/sent" &
 	pid=$!
-	# Let the flood get going before the first flip.
-	sleep 1
+	# The flood must be going before the first flip.
+	flood_started "$stopf" || { touch "$stopf"; wait $pid; return 1; }
 	nl "$MX" flip "$FLIPS" || { touch "$stopf"; wait $pid; return 1; }
 	touch "$stopf"
 	wait $pid || return 1
@@ -61,7 +61,7 @@ rmmod_under_flood() {
 	local stopf=$TMPD/stop.rmmod pid
 	syn_flood "$BAD" "$BAD_ADDR" "$MX_ADDR" 25 "$stopf" >/dev/null &
 	pid=$!
-	sleep 1
+	flood_started "$stopf" || { touch "$stopf"; wait $pid; return 1; }
 	mxlock_unload || { touch "$stopf"; wait $pid; return 1; }
 	sleep 0.5
 	mxlock_load || { touch "$stopf"; wait $pid; return 1; }

@@ -663,6 +663,7 @@ EOF
 # syn_flood NS SRC DST PORT STOPFILE: raw SYNs from SRC (IPv4) in NS as
 # fast as one process sends them, until STOPFILE exists; then prints how
 # many it sent. Each is one segment: counters must move by exactly that.
+# STOPFILE.started appears once the first SYN is out (flood_started).
 syn_flood() {
 	ip netns exec "$1" python3 - "$2" "$3" "$4" "$5" <<'EOF'
 import os, random, socket, struct, sys
@@ -679,8 +680,21 @@ while sent % 64 or not os.path.exists(stop):
         s = (s & 0xffff) + (s >> 16)
     sock.sendto(h[:16] + struct.pack("!H", ~s & 0xffff) + h[18:], (dst, 0))
     sent += 1
+    if sent == 1:
+        open(stop + ".started", "w").close()
 print(sent)
 EOF
+}
+
+# flood_started STOPFILE: wait (up to 60 s) until syn_flood is sending.
+flood_started() {
+	local i
+	for ((i = 0; i < 600; i++)); do
+		[ -e "$1.started" ] && return 0
+		sleep 0.1
+	done
+	echo "the flood did not start" >&2
+	return 1
 }
 
 # -------------------------------------------------- a live connection ----
