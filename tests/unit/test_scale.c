@@ -102,7 +102,7 @@ static void run(int v6, u32 n, u32 queries)
 	struct mxlock_key *nets = malloc(sizeof(*nets) * n);
 	u8 *lens = malloc(n);
 	struct mxlock_set *s;
-	u32 i, bad = 0, maxrun = 0;
+	u32 i, bad = 0;
 	u64 slots = 1;
 	const char *fam = v6 ? "IPv6" : "IPv4";
 
@@ -141,7 +141,7 @@ static void run(int v6, u32 n, u32 queries)
 	       (double)mxlock_set_bytes(s) / n);
 	if (v6 ? s->dir6 : s->dir4) {
 		u32 *dir = v6 ? s->dir6 : s->dir4;
-		u32 chunks = v6 ? s->chunks6 : s->chunks4;
+		u32 chunks = v6 ? s->chunks6 : s->chunks4, maxrun = 0;
 
 		for (i = 0; i < chunks; i++)
 			if (dir[i + 1] - dir[i] + 1 > maxrun)
