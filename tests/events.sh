@@ -24,7 +24,7 @@ source "$(dirname "$0")/lib.sh"
 
 require_mxlock
 require_cmd python3 setpriv
-ktap_begin 9
+ktap_begin 8
 
 setup_ns MX MX2 || ktap_bail "cannot create the namespaces"
 

@@ -125,7 +125,10 @@ setup() {
 	mx "$MX" replace $LIST || return 1
 	send_segment "$GOOD" "$GOOD_ADDR" "$MX_ADDR" 25 S S || return 1
 	send_segment "$OTHER" "$OTHER_ADDR" "$MX_ADDR" 25 S || return 1
-	send_segment "$BAD" "$BAD_ADDR" "$MX_ADDR" 25 S S S || return 1
+	send_segment "$BAD" "$BAD_ADDR" "$MX_ADDR" 25 S S || return 1
+	# A second later: bad's first and last seen differ.
+	sleep 1.1
+	send_segment "$BAD" "$BAD_ADDR" "$MX_ADDR" 25 S || return 1
 	wait_stat "$MX" syn_seen 6 || return 1
 	expect_match "list" "^199\.89\.0\.0/21 # hits 2$" "$(mx "$MX" list)"
 }

@@ -34,8 +34,11 @@ to_reject() {
 }
 check "action starts as drop; action reject: reported by action and stats, generation +1" to_reject
 
-# refused_once NS DST: refused with a reset, after exactly one SYN (no
-# retransmission), within a generous 5 s of wall time.
+# refused_once NS DST: refused with a reset after exactly one SYN: the
+# reset beat the client's first retransmission (1 s), which is what
+# "fast" means here. The wall time, process start-ups included, is held
+# only to a generous bound below socat's 15 s connect timeout (a loaded
+# TCG guest can take seconds to start ip and socat).
 refused_once() {
 	local c
 	c=$(counters "$MX")
@@ -43,7 +46,7 @@ refused_once() {
 	c=$(bump "$c" syn_dropped 1)
 	c=$(bump "$c" syn_seen 1)
 	expect_counters "$MX" "$c" || return 1
-	awk -v t="$REFUSED_SECS" 'BEGIN { exit !(t < 5) }' || {
+	awk -v t="$REFUSED_SECS" 'BEGIN { exit !(t < 12) }' || {
 		echo "refused, but only after ${REFUSED_SECS}s" >&2
 		return 1
 	}
