@@ -57,7 +57,7 @@ round_trip() {
 	expect_eq "generation" $((g + 1)) "$(gen "$MX")" || return 1
 	# The same through standard input.
 	mx "$MX" replace -f - <<<"$before" || return 1
-	expect_eq "list after replace -f -" "$before" "$(entries "$MX")"
+	expect_eq "list after replace -f -" "$before" "$(mx "$MX" list)"
 }
 check "list output round-trips through replace -f (file and stdin)" round_trip
 
