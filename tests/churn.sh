@@ -3,7 +3,7 @@
 #
 # Network namespaces come and go by the thousand on a container host. With
 # the module loaded, each new one gets its state (settings, counters,
-# /proc files), one in ten is armed with a list (which brings the set and
+# /proc files), one in twenty is armed with a list (which brings the set and
 # the refused-sources table), and each gives everything back when it goes.
 # (Every twentieth is armed, not every one: each arming is a process, and
 # processes are slow under TCG.)
