@@ -323,7 +323,8 @@ static int mxlock_set_export(const struct mxlock_set *s,
 		r->hi.hi = 0;
 		r->hi.lo = s->r4[i].hi;
 	}
-	memcpy(st->v6.r + st->v6.n, s->r6, s->nr6 * sizeof(s->r6[0]));
+	if (s->nr6)
+		memcpy(st->v6.r + st->v6.n, s->r6, s->nr6 * sizeof(s->r6[0]));
 	st->v6.n += s->nr6;
 	return 0;
 }
