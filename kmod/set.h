@@ -156,7 +156,8 @@ static inline u32 mxlock_set_ranges(const struct mxlock_set *s)
  */
 static inline long mxlock_set_find4(const struct mxlock_set *s, u32 addr)
 {
-	u32 lo = 0, hi = s->nr4;
+	const struct mxlock_range4 *base;
+	u32 lo = 0, n = s->nr4;
 
 	if (s->dir4) {
 		u32 c = (addr - s->base4) >> s->shift4;
@@ -164,18 +165,23 @@ static inline long mxlock_set_find4(const struct mxlock_set *s, u32 addr)
 		if (addr < s->base4 || c >= s->chunks4)
 			return -1;
 		lo = s->dir4[c];
-		hi = s->dir4[c + 1] < s->nr4 ? s->dir4[c + 1] + 1 : s->nr4;
+		n = (s->dir4[c + 1] < s->nr4 ? s->dir4[c + 1] + 1 : s->nr4) - lo;
 	}
-	/* Find the first interval that starts above addr. */
-	while (lo < hi) {
-		u32 mid = lo + (hi - lo) / 2;
+	if (!n)
+		return -1;
+	/*
+	 * The last interval starting at or below addr, without a branch per
+	 * step (a conditional move): runs are short, and a mispredicted
+	 * branch costs more than the compare it skips.
+	 */
+	base = &s->r4[lo];
+	while (n > 1) {
+		u32 half = n / 2;
 
-		if (s->r4[mid].lo <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
+		base = base[half].lo <= addr ? base + half : base;
+		n -= half;
 	}
-	return lo && addr <= s->r4[lo - 1].hi ? (long)lo - 1 : -1;
+	return base->lo <= addr && addr <= base->hi ? base - s->r4 : -1;
 }
 
 static inline long mxlock_set_find6(const struct mxlock_set *s,
