@@ -67,6 +67,19 @@ fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_CORPUS=$(CURDIR)/tests/fuzz/work \
 		tests/host/fuzz.sh
 
+# ---- benchmarks (never part of check: timings pass or fail nothing) -------
+#
+#   make bench   the host lookup micro-benchmark (set.c vs rte_lpm vs a
+#                binary search; scripts/bench-host, docs/bench-host.md);
+#                results in build/bench/. See docs/benchmarks.md.
+
+.PHONY: bench
+
+bench:
+	scripts/install-deps bench
+	$(MAKE) all
+	scripts/bench-host
+
 # ---- installing ----------------------------------------------------------
 #
 #   make install [DESTDIR=] [PREFIX=/usr/local] [KDIR=]
