@@ -36,10 +36,7 @@ size_t mx_addr_len(int family)
 	return 0;
 }
 
-static int fail(char *why, size_t whylen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *why, size_t whylen, const char *fmt, ...)
+int mx_why(char *why, size_t whylen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -89,16 +86,16 @@ static int parse_v4(const char *s, size_t len, unsigned char *out,
 	size_t i, start, n, octets = 1;
 
 	if (!len)
-		return fail(why, whylen, "%smissing address", role);
+		return mx_why(why, whylen, "%smissing address", role);
 	for (i = 0; i < len; i++) {
 		if (s[i] == '.')
 			octets++;
 		else if (s[i] < '0' || s[i] > '9')
-			return fail(why, whylen,
+			return mx_why(why, whylen,
 				    "%snot a dotted-quad IPv4 address", role);
 	}
 	if (octets != 4)
-		return fail(why, whylen, "%swant 4 octets a.b.c.d, got %zu",
+		return mx_why(why, whylen, "%swant 4 octets a.b.c.d, got %zu",
 			    role, octets);
 
 	for (start = 0, i = 0; i <= len; i++) {
@@ -106,13 +103,13 @@ static int parse_v4(const char *s, size_t len, unsigned char *out,
 			continue;
 		n = i - start;
 		if (!n)
-			return fail(why, whylen, "%sempty octet", role);
+			return mx_why(why, whylen, "%sempty octet", role);
 		if (n > 1 && s[start] == '0')
-			return fail(why, whylen,
+			return mx_why(why, whylen,
 				    "%soctet '%.*s' has a leading zero (octal or decimal?)",
 				    role, quote_len(n), s + start);
 		if (n > 3 || atoi(s + start) > 255)
-			return fail(why, whylen, "%soctet '%.*s' is above 255",
+			return mx_why(why, whylen, "%soctet '%.*s' is above 255",
 				    role, quote_len(n), s + start);
 		start = i + 1;
 	}
@@ -121,7 +118,7 @@ static int parse_v4(const char *s, size_t len, unsigned char *out,
 	memcpy(buf, s, len);
 	buf[len] = '\0';
 	if (inet_pton(AF_INET, buf, out) != 1)
-		return fail(why, whylen, "%snot a dotted-quad IPv4 address",
+		return mx_why(why, whylen, "%snot a dotted-quad IPv4 address",
 			    role);
 	return 0;
 }
@@ -143,13 +140,13 @@ static int parse_v6(const char *s, size_t len, unsigned char *out,
 			continue;
 		}
 		if (s[i] == '%')
-			return fail(why, whylen,
+			return mx_why(why, whylen,
 				    "%sa zone index ('%%...') has no place in an allowlist",
 				    role);
 		if (!isxdigit((unsigned char)s[i]))
-			return fail(why, whylen, "%snot an IPv6 address", role);
+			return mx_why(why, whylen, "%snot an IPv6 address", role);
 		if (++digits > 4)
-			return fail(why, whylen,
+			return mx_why(why, whylen,
 				    "%sa group has more than 4 hex digits", role);
 	}
 	/* ":::" is no second "::": inet_pton() refuses it below. */
@@ -160,14 +157,14 @@ static int parse_v6(const char *s, size_t len, unsigned char *out,
 		}
 	}
 	if (dcolons > 1)
-		return fail(why, whylen, "%s'::' may appear only once", role);
+		return mx_why(why, whylen, "%s'::' may appear only once", role);
 
 	if (len >= sizeof(buf))
-		return fail(why, whylen, "%snot an IPv6 address", role);
+		return mx_why(why, whylen, "%snot an IPv6 address", role);
 	memcpy(buf, s, len);
 	buf[len] = '\0';
 	if (inet_pton(AF_INET6, buf, out) != 1)
-		return fail(why, whylen, "%snot an IPv6 address", role);
+		return mx_why(why, whylen, "%snot an IPv6 address", role);
 	return 0;
 }
 
@@ -206,20 +203,20 @@ static int parse_prefixlen(const char *s, unsigned int max,
 	char q[QUOTE_BUF];
 
 	if (!n)
-		return fail(why, whylen, "missing prefix length after '/'");
+		return mx_why(why, whylen, "missing prefix length after '/'");
 	/* Only here is the quoted text not known to be digits and dots. */
 	for (i = 0; i < n; i++)
 		if (s[i] < '0' || s[i] > '9')
-			return fail(why, whylen,
+			return mx_why(why, whylen,
 				    "prefix length '%s' is not a decimal number",
 				    quote(q, s, n));
 	if (n > 1 && s[0] == '0')
-		return fail(why, whylen,
+		return mx_why(why, whylen,
 			    "prefix length '%.*s' has a leading zero",
 			    quote_len(n), s);
 	/* Length first: a long digit string must not overflow atoi(). */
 	if (n > 3 || (unsigned int)atoi(s) > max)
-		return fail(why, whylen,
+		return mx_why(why, whylen,
 			    "prefix length '%.*s' is out of range 0..%u",
 			    quote_len(n), s, max);
 	*out = atoi(s);
@@ -249,13 +246,13 @@ int mx_entry_parse(const char *text, struct mx_entry *e,
 
 	memset(e, 0, sizeof(*e));
 	if (!*text)
-		return fail(why, whylen, "empty entry");
+		return mx_why(why, whylen, "empty entry");
 
 	slash = strchr(text, '/');
 	dash = strchr(text, '-');
 	/* "a/-1" is a bad prefix length; "a/24-b" and "a-b/24" are mixes. */
 	if (slash && dash && (dash < slash || strpbrk(dash, ".:")))
-		return fail(why, whylen,
+		return mx_why(why, whylen,
 			    "cannot mix a prefix length and a range");
 
 	if (slash) {
@@ -274,7 +271,7 @@ int mx_entry_parse(const char *text, struct mx_entry *e,
 			char netbuf[INET6_ADDRSTRLEN];
 
 			inet_ntop(e->family, net, netbuf, sizeof(netbuf));
-			return fail(why, whylen,
+			return mx_why(why, whylen,
 				    "host bits set (did you mean %s/%u?)",
 				    netbuf, e->prefixlen);
 		}
@@ -299,7 +296,7 @@ int mx_entry_parse(const char *text, struct mx_entry *e,
 			       "range end: ", why, whylen))
 			return -1;
 		if (end_family != e->family)
-			return fail(why, whylen,
+			return mx_why(why, whylen,
 				    "a range cannot mix IPv4 and IPv6");
 		alen = mx_addr_len(e->family);
 		if (memcmp(e->end, e->addr, alen) < 0) {
@@ -307,7 +304,7 @@ int mx_entry_parse(const char *text, struct mx_entry *e,
 
 			inet_ntop(e->family, e->addr, a, sizeof(a));
 			inet_ntop(e->family, e->end, b, sizeof(b));
-			return fail(why, whylen,
+			return mx_why(why, whylen,
 				    "range end %s is below its start %s", b, a);
 		}
 		if (e->family == AF_INET)
@@ -316,7 +313,7 @@ int mx_entry_parse(const char *text, struct mx_entry *e,
 		m_end = is_v4mapped(e->end);
 		if (m_start != m_end)
 			/* The kernel would leave the mapped part out. */
-			return fail(why, whylen,
+			return mx_why(why, whylen,
 				    "range is partly IPv4-mapped (::ffff:0:0/96): give that part as IPv4");
 		if (m_start) {
 			e->family = AF_INET;
@@ -341,9 +338,9 @@ int mx_addr_parse(const char *text, int *family, unsigned char *addr,
 		  char *why, size_t whylen)
 {
 	if (!*text)
-		return fail(why, whylen, "empty address");
+		return mx_why(why, whylen, "empty address");
 	if (strpbrk(text, "/-"))
-		return fail(why, whylen,
+		return mx_why(why, whylen,
 			    "want a single address, not a prefix or range");
 	return parse_addr(text, strlen(text), family, addr, "", why, whylen);
 }

@@ -52,6 +52,10 @@ struct mx_entry_list {
 	size_t cap;
 };
 
+/* Write a reason into why (printf-style) and return -1: for parsers. */
+int mx_why(char *why, size_t whylen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Bytes of address for a family: 4, 16, or 0 if unknown. */
 size_t mx_addr_len(int family);
 

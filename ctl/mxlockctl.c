@@ -836,9 +836,10 @@ static int interval_push(struct interval_list *l, const struct interval *iv)
 }
 
 /* One MXLOCK_A_ENTRY of a dump, as an interval. */
-static int list_entry(const struct nlattr *nest, struct interval_list *l)
+static int list_entry(const struct nlattr *nest, void *data)
 {
 	const struct nlattr *attr, *addr = NULL, *end = NULL, *plen = NULL;
+	struct interval_list *l = data;
 	struct interval iv = { 0 };
 	struct mx_entry e = { 0 };
 	size_t alen;
@@ -897,23 +898,35 @@ bad:
 	return -1;
 }
 
-static int list_cb(const struct nlmsghdr *nlh, void *data)
+/*
+ * A dump message's items: fn on each nest of type inner inside the
+ * message's attribute of type outer (MXLOCK_A_ENTRIES, MXLOCK_A_DENIED).
+ */
+static int each_item(const struct nlmsghdr *nlh, uint16_t outer,
+		     uint16_t inner, int (*fn)(const struct nlattr *, void *),
+		     void *data)
 {
-	const struct nlattr *attr, *entry;
+	const struct nlattr *attr, *item;
 
 	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
-		if (mnl_attr_get_type(attr) != MXLOCK_A_ENTRIES)
+		if (mnl_attr_get_type(attr) != outer)
 			continue;
 		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
 			return MNL_CB_ERROR;
-		mnl_attr_for_each_nested(entry, attr) {
-			if (mnl_attr_get_type(entry) != MXLOCK_A_ENTRY)
+		mnl_attr_for_each_nested(item, attr) {
+			if (mnl_attr_get_type(item) != inner)
 				continue;
-			if (list_entry(entry, data))
+			if (fn(item, data))
 				return MNL_CB_ERROR;
 		}
 	}
 	return MNL_CB_OK;
+}
+
+static int list_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return each_item(nlh, MXLOCK_A_ENTRIES, MXLOCK_A_ENTRY, list_entry,
+			 data);
 }
 
 static void list_reset(void *data)
@@ -1098,8 +1111,9 @@ struct source_list {
 };
 
 /* One MXLOCK_A_DENIED_SOURCE; every attribute is required. */
-static int denied_source(const struct nlattr *nest, struct source_list *l)
+static int denied_source(const struct nlattr *nest, void *data)
 {
+	struct source_list *l = data;
 	const struct nlattr *attr;
 	struct source s = { 0 };
 	unsigned int have = 0;
@@ -1152,21 +1166,8 @@ bad:
 
 static int denied_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *attr, *src;
-
-	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
-		if (mnl_attr_get_type(attr) != MXLOCK_A_DENIED)
-			continue;
-		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
-			return MNL_CB_ERROR;
-		mnl_attr_for_each_nested(src, attr) {
-			if (mnl_attr_get_type(src) != MXLOCK_A_DENIED_SOURCE)
-				continue;
-			if (denied_source(src, data))
-				return MNL_CB_ERROR;
-		}
-	}
-	return MNL_CB_OK;
+	return each_item(nlh, MXLOCK_A_DENIED, MXLOCK_A_DENIED_SOURCE,
+			 denied_source, data);
 }
 
 static void denied_reset(void *data)

@@ -7,23 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "entry.h"
 #include "ports.h"
 
 /* Longest piece of user text quoted inside a reason. */
 #define QUOTE_MAX	16
-
-static int fail(char *why, size_t whylen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static int quote_len(size_t n)
 {
@@ -38,20 +26,20 @@ static int parse_port(const char *s, size_t n, uint16_t *port,
 	size_t i;
 
 	if (!n)
-		return fail(why, whylen, "empty port (stray comma?)");
+		return mx_why(why, whylen, "empty port (stray comma?)");
 	for (i = 0; i < n; i++)
 		if (s[i] < '0' || s[i] > '9')
-			return fail(why, whylen,
+			return mx_why(why, whylen,
 				    "port '%.*s' is not a decimal number",
 				    quote_len(n), s);
 	if (n > 1 && s[0] == '0')
-		return fail(why, whylen, "port '%.*s' has a leading zero",
+		return mx_why(why, whylen, "port '%.*s' has a leading zero",
 			    quote_len(n), s);
 	/* Length first: a long digit string must not overflow v. */
 	for (i = 0; i < n && n <= 5; i++)
 		v = v * 10 + (s[i] - '0');
 	if (n > 5 || !v || v > 65535)
-		return fail(why, whylen,
+		return mx_why(why, whylen,
 			    "port '%.*s' is out of range 1..65535",
 			    quote_len(n), s);
 	*port = v;
@@ -74,11 +62,11 @@ int mx_ports_parse(int argc, char *const *argv, uint16_t *ports,
 				return -1;
 			for (j = 0; j < n; j++)
 				if (ports[j] == port)
-					return fail(why, whylen,
+					return mx_why(why, whylen,
 						    "port %u is listed twice",
 						    port);
 			if (n == max)
-				return fail(why, whylen,
+				return mx_why(why, whylen,
 					    "too many ports: at most %u can be guarded",
 					    max);
 			ports[n++] = port;
@@ -87,7 +75,7 @@ int mx_ports_parse(int argc, char *const *argv, uint16_t *ports,
 		}
 	}
 	if (!n)
-		return fail(why, whylen, "no port given");
+		return mx_why(why, whylen, "no port given");
 	return n;
 }
 
