@@ -119,6 +119,88 @@ def same_round(wins, ticks, info, outdir):
     with open(os.path.join(outdir, "results.md"), "w") as fh:
         fh.write("\n".join(out) + "\n")
     print("\n".join(out))
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return
+    fig, ax = plt.subplots(figsize=(7.5, 4.6))
+    style = {"mx": ("o-", "C0", 0.94), "nft": ("s-", "C1", 1.0), "ipt": ("^-", "C2", 1.06)}
+    allsizes = set()
+    for kind, (m, c, dx) in style.items():
+        xs, ys, lo, hi = [], [], [], []
+        for f in flows:
+            if not f.startswith(kind + "_"):
+                continue
+            n = int(f.split("_")[1])
+            rs = [r for r in rounds if r.get(f) is not None and r.get("ceil")]
+            v = e2e_stat(f)(rs)
+            l, h = boot_ci(rs, e2e_stat(f))
+            xs.append(n * dx)
+            ys.append(v)
+            lo.append(max(0.0, v - l))
+            hi.append(max(0.0, h - v))
+            allsizes.add(n)
+        if xs:
+            ax.errorbar(xs, ys, yerr=[lo, hi], fmt=m, color=c, capsize=3, label=NAMES[kind])
+    rs = [r for r in rounds if r.get("none") is not None and r.get("ceil")]
+    if rs:
+        ax.axhline(e2e_stat("none")(rs), color="C7", ls="--", lw=1,
+                   label=NAMES["none"] + " (no list)")
+    ax.axhline(1.0, color="k", lw=0.8, label="no-lookup rule (ceiling)")
+    ax.axhline(0.95, color="r", lw=0.8, ls=":", label="goal 0.95")
+    sizes = sorted(allsizes)
+    ax.set_xscale("log")
+    ax.set_xticks(sizes)
+    ax.set_xticklabels([size_label(n) for n in sizes])
+    ax.minorticks_off()
+    ax.set_xlabel("allowlist size (BGP-like IPv4 prefixes)")
+    ax.set_ylabel("SYN drop rate / no-lookup rule's")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower left")
+    ax.set_title("SYN flood, every source refused; all sizes in the same %d rounds\n"
+                 "(QEMU TCG, 2 vCPUs, kernel 6.1; median, 95%% bootstrap bars)" % len(rounds),
+                 fontsize=9)
+    fig.tight_layout()
+    fig.savefig(os.path.join(outdir, "bench-vm.png"), dpi=110)
+
+
+def denied_ab(ab, info, outdir):
+    """scripts/bench-vm --denied-ab: mxlock / no-lookup rule, module as
+    built against the refused-sources table update compiled out."""
+    import random
+    out = ["### mxlock with and without its refused-sources table update\n",
+           "mxlock's drop rate over the no-lookup rule's in the same round; "
+           "median over the rounds of each phase, 95% bootstrap interval.\n",
+           "| module | set | mxlock / no-lookup | rounds |", "|---|---|---|---|"]
+    by = collections.defaultdict(list)
+    for (ph, st, _), r in sorted(ab.items()):
+        if r.get("mx") and r.get("ceil"):
+            by[(ph, st)].append(r)
+            by[(ph, 0)].append(r)
+    for (ph, st) in sorted(by):
+        rs = by[(ph, st)]
+        lo, hi = boot_ci(rs, e2e_stat("mx"))
+        out.append("| %s | %s | %s (%s-%s) | %d |" % (
+            ph, st or "all", fmt(e2e_stat("mx")(rs)), fmt(lo), fmt(hi), len(rs)))
+    b, n = by.get(("built", 0), []), by.get(("nodenied", 0), [])
+    if b and n:
+        rnd = random.Random(1)
+        bs = sorted(e2e_stat("mx")([n[rnd.randrange(len(n))] for _ in n]) /
+                    e2e_stat("mx")([b[rnd.randrange(len(b))] for _ in b])
+                    for _ in range(2000))
+        out.append("\nnodenied / built: %s (%s-%s)" % (
+            fmt(e2e_stat("mx")(n) / e2e_stat("mx")(b)),
+            fmt(bs[int(0.025 * len(bs))]), fmt(bs[int(0.975 * len(bs)) - 1])))
+    out.append("")
+    for k in ("host", "guest", "state"):
+        for v in info.get(k, []):
+            out.append("    " + v)
+    os.makedirs(outdir, exist_ok=True)
+    with open(os.path.join(outdir, "results.md"), "w") as fh:
+        fh.write("\n".join(out) + "\n")
+    print("\n".join(out))
 
 
 def size_label(n):
@@ -134,6 +216,7 @@ def main():
     log, outdir = sys.argv[1], sys.argv[2]
     wins = collections.defaultdict(dict)     # (size, win) -> flow -> rate
     ung = collections.defaultdict(dict)      # (phase, round, win) -> flow -> rate
+    ab = collections.defaultdict(dict)       # (phase, set, round) -> flow -> rate
     loads = collections.defaultdict(list)    # (size, tool) -> [(secs, status, cap)]
     mems = collections.defaultdict(list)     # (size, tool) -> [dict]
     totals = collections.defaultdict(dict)   # size -> flow -> rx
@@ -147,7 +230,10 @@ def main():
         line = line.strip()
         kind = line.split()[1]
         d = kv(line)
-        if kind == "win" and line.split()[2] == "ung":
+        if kind == "win" and line.split()[2] == "ab":
+            ab[(d["phase"], int(d["set"]), int(d["round"]))][d["flow"]] = \
+                int(d["pkts"]) / float(d["secs"])
+        elif kind == "win" and line.split()[2] == "ung":
             rate = int(d["pkts"]) / float(d["secs"])
             ung[(d["phase"], int(d["set"]), int(d["round"]))][d["flow"]] = rate
         elif kind == "win":
@@ -175,6 +261,9 @@ def main():
             info.setdefault(kind, []).append(line[4:])
     out = []
     w = out.append
+    if ab:
+        denied_ab(ab, info, outdir)
+        return
     if any("_" in f for r in wins.values() for f in r):
         same_round(wins, ticks, info, outdir)
         return
