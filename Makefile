@@ -1,11 +1,12 @@
 # mxlock top-level build. `make` builds the module and the tool;
 # `make check` runs every test (host unit tests, then the VM suite);
-# `make demo` shows the lock at work in a VM. See README.md.
+# `make demo` shows the lock at work in a VM; `make check-debug` runs the VM
+# suite on a KASAN/kmemleak/lockdep kernel built from source. See README.md.
 
 # Kernel build tree; deferred so that only module targets look it up.
 KDIR ?= $(shell scripts/kdir)
 
-.PHONY: all module ctl tests deps check demo clean
+.PHONY: all module ctl tests deps check check-debug demo clean
 
 all: module ctl
 
@@ -28,6 +29,12 @@ check: deps
 	$(MAKE) all tests
 	scripts/check
 
+# Builds (or reuses) the debug kernel and the module against it in
+# build/debug/, then scripts/check on that kernel.
+check-debug: deps
+	$(MAKE) ctl tests
+	scripts/check-debug
+
 demo: deps
 	$(MAKE) all
 	scripts/vm-run -- scripts/demo
@@ -37,6 +44,7 @@ clean:
 	$(MAKE) -C ctl clean
 	$(MAKE) -C tests clean
 	$(MAKE) -C tests/fuzz clean
+	rm -rf build/debug
 
 # ---- static analysis and fuzzing -------------------------------------------
 #

@@ -28,6 +28,11 @@
 #   NLCLIENT       independent netlink client (default $top/tests/nlclient)
 #   MXLOCK_DROP_WAIT  seconds a connect to a dropped port is given before it
 #                  counts as timed out (default 2)
+#   MXLOCK_SLOW    integer factor for every wait that bounds how long
+#                  something *should* take (default 1; scripts/check-debug
+#                  sets 3: its KASAN/lockdep kernel runs ~3x slower).
+#                  Waits for something that must *not* happen (a dropped
+#                  connect) keep their length: they are no slower to fail.
 
 # shellcheck disable=SC2034  # many variables here are for the scripts
 # shellcheck disable=SC2016  # awk programs in single quotes
@@ -37,6 +42,12 @@ MXLOCK_KO=${MXLOCK_KO:-$top/kmod/mxlock.ko}
 MXLOCKCTL=${MXLOCKCTL:-$top/ctl/mxlockctl}
 NLCLIENT=${NLCLIENT:-$top/tests/nlclient}
 MXLOCK_DROP_WAIT=${MXLOCK_DROP_WAIT:-2}
+MXLOCK_SLOW=${MXLOCK_SLOW:-1}
+[[ $MXLOCK_SLOW =~ ^[1-9][0-9]*$ ]] || MXLOCK_SLOW=1
+
+slow() { # N: N scaled by MXLOCK_SLOW
+	echo $(($1 * MXLOCK_SLOW))
+}
 STATS=/proc/net/mxlock/stats
 
 ksft_pass=0
@@ -344,7 +355,8 @@ stat() { # NS KEY: one value from NS's stats file; fails if KEY is absent
 # wait_stat NS KEY VALUE [SECS]: wait until KEY reaches VALUE (a SYN is
 # counted when the mail host's stack gets it, a little after it was sent).
 wait_stat() {
-	local ns=$1 key=$2 want=$3 secs=${4:-5} i v
+	local ns=$1 key=$2 want=$3 secs i v
+	secs=$(slow "${4:-5}")
 	for ((i = 0; i < secs * 10; i++)); do
 		v=$(stat "$ns" "$key")
 		[ "$v" = "$want" ] && return 0
@@ -426,7 +438,7 @@ mailhost() {
 		[ $port = 2525 ] && banner=$BANNER_2525
 		# -t 10: once the client half-closes, wait for the banner and
 		# echo to drain (socat's default 0.5 s is too short under TCG).
-		spawn ip netns exec "$ns" socat -t 10 \
+		spawn ip netns exec "$ns" socat -t "$(slow 10)" \
 			"TCP-LISTEN:$port,bind=$MX_ADDR,fork,reuseaddr" \
 			"SYSTEM:echo $banner; exec cat" 2>>"$TMPD/listeners.log"
 	done
@@ -437,7 +449,7 @@ mailhost() {
 
 wait_listen() { # NS PORT [-4|-6]: a listener of that family (default any)
 	local i
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < $(slow 100); i++)); do
 		[ -n "$(ip netns exec "$1" ss -Hltn ${3:+"$3"} "sport = :$2")" ] && return 0
 		sleep 0.1
 	done
@@ -493,7 +505,7 @@ listener() {
 	case $addr in
 	*:*) kind=TCP6 fam=-6 addr="[$addr]" ;;
 	esac
-	spawn ip netns exec "$ns" socat -t 10 \
+	spawn ip netns exec "$ns" socat -t "$(slow 10)" \
 		"$kind-LISTEN:$port,bind=$addr,fork,reuseaddr" \
 		"SYSTEM:echo $banner; exec cat" 2>>"$TMPD/listeners.log"
 	wait_listen "$ns" "$port" "$fam"
@@ -567,8 +579,9 @@ connect_ok() {
 	[ "$port" = 2525 ] && want=$BANNER_2525
 	sockhost d "$dst"
 	sockhost s "$src"
-	out=$(echo "$token" | timeout 30 ip netns exec "$ns" socat -t 10 -T 20 - \
-		"TCP:$d:$port,connect-timeout=5${src:+,bind=$s}" 2>&1)
+	out=$(echo "$token" | timeout "$(slow 30)" ip netns exec "$ns" \
+		socat -t "$(slow 10)" -T "$(slow 20)" - \
+		"TCP:$d:$port,connect-timeout=$(slow 5)${src:+,bind=$s}" 2>&1)
 	if grep -qxF "$want" <<<"$out" && grep -qxF "$token" <<<"$out"; then
 		return 0
 	fi
@@ -689,7 +702,7 @@ EOF
 # flood_started STOPFILE: wait (up to 60 s) until syn_flood is sending.
 flood_started() {
 	local i
-	for ((i = 0; i < 600; i++)); do
+	for ((i = 0; i < $(slow 600); i++)); do
 		[ -e "$1.started" ] && return 0
 		sleep 0.1
 	done
@@ -722,7 +735,7 @@ session_send() { # line
 
 session_expect() { # line [SECS]: the line came back
 	local i
-	for ((i = 0; i < ${2:-5} * 10; i++)); do
+	for ((i = 0; i < $(slow "${2:-5}") * 10; i++)); do
 		grep -qxF "$1" "$SESSION_OUT" && return 0
 		sleep 0.1
 	done

@@ -66,7 +66,7 @@ staged() {
 	mx "$HELD" replace 192.0.2.0/24 || return 1
 	ip netns exec "$HELD" "$NLCLIENT" replace-hold 500 3 >"$TMPD/held.out" &
 	pid=$!
-	for _ in $(seq 100); do grep -q staged "$TMPD/held.out" && break; sleep 0.1; done
+	for _ in $(seq "$(slow 100)"); do grep -q staged "$TMPD/held.out" && break; sleep 0.1; done
 	grep -q staged "$TMPD/held.out" || { echo "nlclient never staged" >&2; return 1; }
 	ip netns del "$HELD" || return 1
 	wait "$pid"

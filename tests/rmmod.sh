@@ -32,7 +32,7 @@ check "two namespaces armed; bad is dropped" armed
 session_open "$GOOD" "$MX_ADDR" 25
 spawn ip netns exec "$MX" "$NLCLIENT" replace-hold 1000 30 >"$TMPD/hold.out"
 HOLDER=$SPAWNED
-for _ in $(seq 100); do grep -q staged "$TMPD/hold.out" && break; sleep 0.1; done
+for _ in $(seq "$(slow 100)"); do grep -q staged "$TMPD/hold.out" && break; sleep 0.1; done
 
 unload() {
 	grep -q staged "$TMPD/hold.out" || { echo "nlclient never staged" >&2; return 1; }
