@@ -9,21 +9,32 @@
 # in the list never appears. Anyone may read the table, only root may
 # `denied flush` it.
 #
+# Each CPU keeps its own table of the sources it refused; the view merges
+# them. A veth delivers a SYN on the CPU that sent it, so senders pinned
+# with taskset choose the table (checked in /proc/net/softnet_stat): the
+# same source refused on both vCPUs is one row whose count is the total,
+# and a flush empties both tables, also the one no SYN has touched since.
+#
 # `log on` writes "refused SYN from ADDR to port 25" to the kernel log at
 # a new source's first refused SYN, and not again at the next ones (rate
-# limited per source); `log off`, the default, writes nothing. Only lines after this script's own marker in the kernel
-# log count, so earlier scripts of the same boot cannot interfere.
+# limited per source and CPU, so these senders stay on one CPU); `log
+# off`, the default, writes nothing. Only lines after this script's own
+# marker in the kernel log count, so earlier scripts of the same boot
+# cannot interfere.
 #
 # The table is bounded: after SYNs from 1100 distinct sources (spoofed
 # from 198.18.0.0/15 with IP_HDRINCL by a small python sender in the bad
-# namespace; the mail host routes that prefix back to it) it holds
-# exactly 1024 (MXLOCK_DENIED_MAX): the last 1024 sources in order, the
-# 76 first ones and everything older evicted.
+# namespace; the mail host routes that prefix back to it) on one CPU it
+# holds exactly 1024 (MXLOCK_DENIED_MAX, the size of each CPU's table with
+# 2 possible CPUs): the last 1024 sources in order, the 76 first ones and
+# everything older evicted. With 600 sources on each vCPU (1200, no CPU's
+# table full) the merged view shows the 1024 most recently seen, across
+# both CPUs.
 source "$(dirname "$0")/lib.sh"
 
 require_mxlock
-require_cmd python3 setpriv dmesg
-ktap_begin 11
+require_cmd python3 setpriv dmesg taskset
+ktap_begin 14
 
 topology6 || ktap_bail "cannot build the IPv6 topology"
 mx "$MX" replace "$PROVIDER" "$PROVIDER6" || ktap_bail "cannot load the list"
@@ -34,6 +45,38 @@ PROC_DENIED=/proc/net/mxlock/denied
 
 proc_denied() { # NS
 	ip netns exec "$1" cat "$PROC_DENIED"
+}
+
+# pinned CPU CMD...: CMD (a shell function too) run pinned to CPU.
+pinned() {
+	local cpu=$1
+	shift
+	(taskset -pc "$cpu" "$BASHPID" >/dev/null && "$@")
+}
+
+# Two CPUs to spread SYNs over, and (for the bounded checks) 1024 slots
+# per CPU, which the module gives each CPU when at most 2 are possible.
+TWO_CPUS=
+[ "$(nproc)" -ge 2 ] && [ "$(cat /sys/devices/system/cpu/possible)" = 0-1 ] && TWO_CPUS=1
+
+# processed CPU: packets CPU's backlog has taken in (softnet_stat column 1).
+processed() {
+	local line
+	line=$(sed -n "$(($1 + 1))p" /proc/net/softnet_stat)
+	echo $((16#${line%% *}))
+}
+
+# on_cpu CPU NS SRC DST N: N refused SYNs sent from CPU; they must be
+# taken in on CPU, not the other one (the table they land in). Fewer
+# than N packets on the other CPU leaves room for stray ones.
+on_cpu() {
+	local cpu=$1 other=$((1 - $1)) n=$5 a0 b0 a1 b1
+	a0=$(processed "$cpu") b0=$(processed "$other")
+	pinned "$cpu" refused_syns "$2" "$3" "$4" "$n" || return 1
+	a1=$(processed "$cpu") b1=$(processed "$other")
+	[ $((a1 - a0)) -ge "$n" ] && [ $((b1 - b0)) -lt "$n" ] && return 0
+	echo "$n SYNs sent from CPU $cpu: CPU $cpu took in $((a1 - a0)) packets, CPU $other $((b1 - b0))" >&2
+	return 1
 }
 
 # klog: the kernel log after our marker.
@@ -154,6 +197,49 @@ flushed() {
 }
 check "denied flush as root empties it (tool and /proc); the next SYN starts at count 1" flushed
 
+# The same source on both CPUs: one row, the counts summed, first the
+# earliest and last the latest of the two.
+both_cpus() {
+	local out proc
+	mx "$MX" denied flush || return 1
+	on_cpu 0 "$BAD" "$BAD_ADDR" "$MX_ADDR" 20 || return 1
+	sleep 1.1
+	on_cpu 1 "$BAD" "$BAD_ADDR" "$MX_ADDR" 30 || return 1
+	on_cpu 1 "$BAD" "$BAD_ADDR6" "$MX_ADDR6" 6 || return 1
+	on_cpu 0 "$BAD" "$BAD_ADDR6" "$MX_ADDR6" 4 || return 1
+	out=$(mx "$MX" denied) || return 1
+	expect_eq "sources, most recent first, with counts" "$BAD_ADDR6 10
+$BAD_ADDR 50" "$(awk '{ print $1, $3 }' <<<"$out")" || return 1
+	proc=$(proc_denied "$MX") || return 1
+	expect_eq "$PROC_DENIED sources and counts" "$BAD_ADDR6 10
+$BAD_ADDR 50" "$(awk '{ print $1, $3 }' <<<"$proc")" || return 1
+	# bad's first (CPU 0's) is before its last (CPU 1's), in /proc's seconds.
+	awk -v a="$BAD_ADDR" '$1 == a { exit !($5 < $7) }' <<<"$proc" || { echo "bad's first seen is not before its last: $proc" >&2; return 1; }
+}
+if [ -n "$TWO_CPUS" ]; then
+	check "bad refused 20 times on CPU 0, then 30 on CPU 1 (IPv6: 6 on 1, then 4 on 0): one row each, counts 50 and 10" both_cpus
+else
+	ktap_skip "bad refused on both CPUs: one row each" "needs exactly 2 possible CPUs"
+fi
+
+# After a flush, a SYN on CPU 1 starts a count of 1 while CPU 0's table
+# still holds the old rows (no SYN has reached it since): they must not
+# show. Then one on CPU 0: 2 in all.
+both_cpus_flushed() {
+	mx "$MX" denied flush || return 1
+	empty || return 1
+	pinned 1 refused_syns "$BAD" "$BAD_ADDR" "$MX_ADDR" 1 || return 1
+	expect_eq "denied after a SYN on CPU 1" "$BAD_ADDR 1" "$(mx "$MX" denied | awk '{ print $1, $3 }')" || return 1
+	pinned 0 refused_syns "$BAD" "$BAD_ADDR" "$MX_ADDR" 1 || return 1
+	expect_eq "denied after one more on CPU 0" "$BAD_ADDR 2" "$(mx "$MX" denied | awk '{ print $1, $3 }')" || return 1
+	expect_eq "$PROC_DENIED" "$BAD_ADDR 2" "$(proc_denied "$MX" | awk '{ print $1, $3 }')"
+}
+if [ -n "$TWO_CPUS" ]; then
+	check "denied flush empties both CPUs' tables: then 1 SYN on CPU 1 shows count 1, 1 more on CPU 0 count 2" both_cpus_flushed
+else
+	ktap_skip "denied flush empties both CPUs' tables" "needs exactly 2 possible CPUs"
+fi
+
 # Everything so far was refused with log off, the default: not one line.
 log_off_default() {
 	expect_eq "log" off "$(mx "$MX" log)" || return 1
@@ -192,7 +278,7 @@ log_on() {
 	klog_lines "$l4" 1 || return 1
 	klog_lines "$l6" 1
 }
-check "log on: 'refused SYN from ADDR to port 25' at a new source's first SYN, not again at the next two (IPv4, IPv6)" log_on
+check "log on: 'refused SYN from ADDR to port 25' at a new source's first SYN, not again at the next two (IPv4, IPv6)" pinned 0 log_on
 
 log_off() {
 	mx "$MX" log off || return 1
@@ -204,15 +290,15 @@ log_off() {
 	expect_eq "denied" "$OTHER_ADDR6 1
 $OTHER_ADDR 1" "$(mx "$MX" denied | awk '{ print $1, $3 }')"
 }
-check "log off again: new refused sources (other, IPv4 and IPv6) are recorded but not logged" log_off
+check "log off again: new refused sources (other, IPv4 and IPv6) are recorded but not logged" pinned 0 log_off
 
-# flood NS DST N: N SYNs to DST:25 from N distinct sources 198.18.0.0 + i,
-# in order, spoofed with IP_HDRINCL.
+# flood NS DST FROM N: N SYNs to DST:25 from N distinct sources
+# 198.18.0.0 + FROM + i, in order, spoofed with IP_HDRINCL.
 flood() {
-	ip netns exec "$1" python3 - "$2" "$3" <<'EOF'
+	ip netns exec "$1" python3 - "$2" "$3" "$4" <<'EOF'
 import socket, struct, sys, time
-dst, n = sys.argv[1], int(sys.argv[2])
-base = struct.unpack("!I", socket.inet_aton("198.18.0.0"))[0]
+dst, n = sys.argv[1], int(sys.argv[3])
+base = struct.unpack("!I", socket.inet_aton("198.18.0.0"))[0] + int(sys.argv[2])
 sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
 def csum(data):
     s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
@@ -238,7 +324,7 @@ bounded() {
 	local before out want
 	ip -n "$MX" route add 198.18.0.0/15 dev "${SENDER_DEV[$BAD]}" || return 1
 	before=$(stat "$MX" syn_dropped)
-	flood "$BAD" "$MX_ADDR" 1100 || return 1
+	pinned 0 flood "$BAD" "$MX_ADDR" 0 1100 || return 1
 	wait_stat "$MX" syn_dropped $((before + 1100)) 60 || return 1
 	out=$(mx "$MX" denied) || return 1
 	expect_eq "sources in the table" 1024 "$(grep -c . <<<"$out")" || return 1
@@ -254,6 +340,35 @@ bounded() {
 	[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "sources: not the newest 1024, most recent first (diff above: < wanted, > got)" >&2; return 1; }
 	expect_eq "lines in $PROC_DENIED" 1024 "$(proc_denied "$MX" | grep -c .)"
 }
-check "1100 distinct sources: the table holds exactly 1024, the newest; the 76 first and older ones evicted" bounded
+if [ -n "$TWO_CPUS" ]; then
+	check "1100 distinct sources on CPU 0: the table holds exactly 1024, the newest; the 76 first and older ones evicted" bounded
+else
+	ktap_skip "1100 distinct sources: the table holds exactly 1024" "needs exactly 2 possible CPUs"
+fi
+
+# 600 sources on CPU 1, then 600 more on CPU 0: each table holds its 600,
+# the view the 1024 most recent of the 1200, in order across both CPUs.
+bounded_merged() {
+	local before out want
+	mx "$MX" denied flush || return 1
+	before=$(stat "$MX" syn_dropped)
+	pinned 1 flood "$BAD" "$MX_ADDR" 0 600 || return 1
+	pinned 0 flood "$BAD" "$MX_ADDR" 600 600 || return 1
+	wait_stat "$MX" syn_dropped $((before + 1200)) 60 || return 1
+	out=$(mx "$MX" denied) || return 1
+	expect_eq "sources shown" 1024 "$(grep -c . <<<"$out")" || return 1
+	want=$(awk 'BEGIN { for (i = 1199; i >= 176; i--)
+		printf "198.18.%d.%d count 1\n", int(i / 256), i % 256 }')
+	echo "$want" >"$TMPD/want"
+	awk '{ print $1, $2, $3 }' <<<"$out" >"$TMPD/got"
+	diff "$TMPD/want" "$TMPD/got" | head -n 20 >&2
+	[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "sources: not the newest 1024 of both CPUs, most recent first (diff above: < wanted, > got)" >&2; return 1; }
+	expect_eq "lines in $PROC_DENIED" 1024 "$(proc_denied "$MX" | grep -c .)"
+}
+if [ -n "$TWO_CPUS" ]; then
+	check "600 sources on CPU 1, then 600 on CPU 0: the view shows the 1024 newest of both tables, most recent first" bounded_merged
+else
+	ktap_skip "600 sources on each CPU: the 1024 newest of both" "needs exactly 2 possible CPUs"
+fi
 
 ktap_finish
