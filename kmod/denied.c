@@ -76,7 +76,7 @@ struct mxlock_denied {
  * unevenly over the CPUs (a source's SYNs mostly stay on one CPU, so the
  * tables share out the sources rather than repeat them). At least 64, so
  * that a CPU of a large machine still keeps a useful table (memory then
- * grows by 64 slots, under 5 KiB, per CPU); at most MXLOCK_DENIED_MAX,
+ * grows by 64 slots, about 6 KiB, per CPU); at most MXLOCK_DENIED_MAX,
  * which is all the merged view shows. A power of two for the hash.
  */
 static unsigned int mxlock_denied_slots(void)
