@@ -4,7 +4,8 @@
  * judged; everything else is accepted after a few compares, with nothing
  * written. Judging takes no lock and allocates nothing: set and settings
  * are read under the RCU read lock that nf_hook() already holds, and
- * counters are per CPU. Only a refused SYN does more (table, RST, log).
+ * counters are per CPU. Only a refused SYN does more (this CPU's table,
+ * RST, log), and it too writes nothing shared.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>

@@ -92,6 +92,7 @@ struct mxlock_denied_source {
 	u64 count;
 	time64_t first;
 	time64_t last;
+	u64 tick, upd;			/* of the last SYN, for ordering */
 };
 
 int mxlock_denied_snapshot(struct mxlock_denied *d,

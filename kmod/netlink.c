@@ -677,8 +677,11 @@ static int mxlock_nl_flush_denied(struct sk_buff *skb, struct genl_info *info)
 	/* Pairs with mxlock_commit()'s smp_store_release(). */
 	struct mxlock_denied *d = smp_load_acquire(&pn->denied);
 
-	if (d)
+	if (d) {
+		mutex_lock(&pn->lock);
 		mxlock_denied_flush(d);
+		mutex_unlock(&pn->lock);
+	}
 	return 0;
 }
 

@@ -54,7 +54,7 @@
  *    MXLOCK_A_ACTION  how enforce refuses: drop silently, or reject with a
  *                     TCP RST so a misconfigured sender fails fast.
  *    MXLOCK_A_LOG     1: log each refused source to the kernel log, rate
- *                     limited per source; 0 (default): don't.
+ *                     limited per source and CPU; 0 (default): don't.
  *    MXLOCK_A_PORTS   nest of 1..MXLOCK_MAX_PORTS MXLOCK_A_PORT (u16, host
  *                     order, non-zero): the guarded TCP ports. The default
  *                     is the module parameter "port" (25).
@@ -105,12 +105,18 @@
  *
  * MXLOCK_CMD_GET_DENIED (dump, unprivileged)
  *    The sources refused (or, in monitor mode, that would have been)
- *    recently: a table of at most MXLOCK_DENIED_MAX sources, the least
- *    recently seen evicted first. Each reply message carries MXLOCK_A_DENIED,
- *    a nest of MXLOCK_A_DENIED_SOURCE nests of MXLOCK_DENIED_A_*.
+ *    recently, most recently seen first, at most MXLOCK_DENIED_MAX of
+ *    them. Each CPU records the sources it refuses in a table of its own
+ *    (MXLOCK_DENIED_MAX sources with up to two CPUs, fewer per CPU on
+ *    larger machines), evicting its least recently seen source when full;
+ *    the dump merges the tables into one row per source: COUNT is the sum
+ *    of the CPUs' counts, FIRST the earliest and LAST the latest of their
+ *    times. Each reply message carries MXLOCK_A_DENIED, a nest of
+ *    MXLOCK_A_DENIED_SOURCE nests of MXLOCK_DENIED_A_*.
  *
  * MXLOCK_CMD_FLUSH_DENIED (admin)
- *    Request: nothing. Empties the table of refused sources.
+ *    Request: nothing. Empties the tables of refused sources, every
+ *    CPU's.
  *
  * Events: every change above (REPLACE on commit, ADD, DEL, FLUSH,
  * SET_CONFIG) is announced to the multicast group MXLOCK_MCGRP_EVENTS of
@@ -133,7 +139,7 @@
 /* At most this many guarded ports per namespace. */
 #define MXLOCK_MAX_PORTS	16
 
-/* Entries in the table of recently refused sources. */
+/* Rows in a GET_DENIED dump at most; also the most one CPU's table holds. */
 #define MXLOCK_DENIED_MAX	1024
 
 #define MXLOCK_MCGRP_EVENTS	"events"
