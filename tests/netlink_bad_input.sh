@@ -86,7 +86,8 @@ check "truncated: a good entry, then an ENTRY header with nla_len 3" \
 check "an ENTRY with 2 bytes of payload: ERANGE" refused ERANGE malformed tiny-entry
 check "a nest in a nest: an ENTRY overruns ENTRIES (REPLACE_FLAGS follows)" \
 	refused EINVAL malformed entry-overrun
-check "ADD: an ENTRY overruns ENTRIES" refused EINVAL -c add malformed entry-overrun
+check "ADD: a good entry, then an ENTRY header with nla_len 3" \
+	refused EINVAL -c add malformed short-entry
 check "2 stray bytes after the last entry" refused EINVAL malformed trailing
 check "an empty ENTRY nest" refused EINVAL malformed empty-entry
 check "MXLOCK_A_ENTRIES twice in one REPLACE (the core would keep the last)" \
