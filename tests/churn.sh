@@ -76,12 +76,12 @@ live_ns() {
 	awk '$1 == "net_namespace" { print $2 }' /proc/slabinfo
 }
 
-# settle [SECS]: one throw-away namespace dies a second (each cleanup
-# round frees the previous round's struct nets) until no more struct nets
-# are left than BASE_NS.
+# settle: one throw-away namespace dies a second (each cleanup round
+# frees the previous round's struct nets) until no more struct nets are
+# left than BASE_NS; 120 s at most.
 settle() {
 	local i n secs
-	secs=$(slow "${1:-120}")
+	secs=$(slow 120)
 	for ((i = 0; i < secs; i++)); do
 		unshare -n true || return 1
 		sleep 1

@@ -26,9 +26,10 @@ check "ADD after the dump's first message: NLM_F_DUMP_INTR" nl "$MX" dump-intr "
 check "FLUSH after the dump's first message: NLM_F_DUMP_INTR" nl "$MX" dump-intr "$N" flush
 
 # The two lists as mxlockctl prints them when left alone.
-nl "$MX" flip-big 1 >/dev/null && A=$(entries "$MX") &&
-	nl "$MX" flip-big 2 >/dev/null && B=$(entries "$MX") ||
+if ! { nl "$MX" flip-big 1 >/dev/null && A=$(entries "$MX") &&
+	nl "$MX" flip-big 2 >/dev/null && B=$(entries "$MX"); }; then
 	ktap_bail "cannot load the flip lists"
+fi
 
 never_mixed() {
 	local i out na=0 nb=0 nintr=0 g0 g1 runs=${MXLOCK_DUMP_RUNS:-20}

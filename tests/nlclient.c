@@ -313,7 +313,6 @@ static int await_answer(struct nl_sock *sk, struct answer *a,
 			int (*on_reply)(struct nlmsghdr *, void *), void *arg)
 {
 	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
-	int ret;
 
 	memset(a, 0, sizeof(*a));
 	a->on_reply = on_reply;
@@ -327,7 +326,8 @@ static int await_answer(struct nl_sock *sk, struct answer *a,
 	if (no_seq_check)
 		nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, cb_seq_any, NULL);
 	while (!a->done) {
-		ret = nl_recvmsgs(sk, cb);
+		int ret = nl_recvmsgs(sk, cb);
+
 		/* The callbacks set a->done, which cppcheck cannot see. */
 		/* cppcheck-suppress knownConditionTrueFalse */
 		if (ret < 0 && !a->done)
@@ -855,10 +855,12 @@ struct raw {
 
 static void raw_start(struct raw *r, int cmd)
 {
-	struct nlmsghdr *nlh = (struct nlmsghdr *)r->b;
-	struct genlmsghdr *g = (struct genlmsghdr *)(r->b + NLMSG_HDRLEN);
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *g;
 
 	memset(r, 0, sizeof(*r));
+	nlh = (struct nlmsghdr *)r->b;
+	g = (struct genlmsghdr *)(r->b + NLMSG_HDRLEN);
 	nlh->nlmsg_type = family;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
 	nlh->nlmsg_seq = 1;
@@ -933,7 +935,7 @@ static int do_malformed(const char *how)
 	struct nl_sock *sk = open_raw_sock();
 	uint32_t zero = 0;
 	struct answer a;
-	struct raw r;
+	struct raw r = { .len = 0 };
 	int all, e, off;
 
 	raw_start(&r, cmd_for_entry);
@@ -1013,7 +1015,7 @@ static int do_long_nlmsg(void)
 {
 	struct nl_sock *sk = open_raw_sock();
 	struct answer a;
-	struct raw r;
+	struct raw r = { .len = 0 };
 	int all, got = 0;
 
 	raw_start(&r, MXLOCK_CMD_REPLACE);
