@@ -15,11 +15,12 @@
 # was once the namespaces are gone. The figures are exact: every slab
 # cache is shrunk first (per-CPU slabs flushed back), so /proc/slabinfo
 # counts objects in use. The test fails if
-#  - any one slab cache holds ROUND/2 or more objects more than before: a
-#    leak of one allocation per namespace, whatever its size (the module's
-#    smallest, its settings, is 64 bytes: 1000 namespaces leave 1000
-#    objects, 64 kB), shows as ROUND more objects in its cache. Unrelated
-#    activity moves a cache by tens of objects (see the diagnostics).
+#  - any one slab cache holds 3/5 ROUND or more objects more than before:
+#    a leak of one allocation per namespace, whatever its size (the
+#    module's smallest, its settings, is 64 bytes: 1000 namespaces leave
+#    1000 objects, 64 kB), shows as ROUND more objects in its cache.
+#    Unrelated activity moves a cache by tens of objects, VFS caches
+#    (inode_cache, files) by up to some 300 (see the diagnostics).
 #    vmap_area aside: freed vmalloc areas are purged lazily, and vmalloc
 #    has its own check;
 #  - slab memory as a whole grew by more than SLAB_SLACK_KB (256 kB, a
@@ -34,8 +35,9 @@
 # the round then grows them by a few MiB that are not leaks.
 # A scratch build leaking one kmalloc(64) per namespace fails the first
 # check: "LEAK? kmalloc-64: 1002 more objects of 64 bytes". The healthy
-# module, in the run that set these bounds: no cache grew by more than 51
-# objects, slab -188 kB, vmalloc + percpu -16 kB.
+# module in two runs: slab -188 kB and +46 kB, vmalloc + percpu -16 kB
+# and +0 kB; the caches that grew most, kmalloc-96 +51, and (in the
+# whole suite, after other tests) inode_cache +320, lsm_file_cache +170.
 #
 # When is a namespace gone? Its struct net is freed by the cleanup round
 # *after* the one that tore it down (net_complete_free(), Debian 6.1: an
@@ -125,7 +127,7 @@ compare() {
 	{
 		d = $2 - n[$1]; bytes += d * $3
 		if (d > 0) printf "grew %d %s\n", d, $1
-		if (d >= round / 2) {
+		if (d >= round * 3 / 5) {
 			bad = 1
 			printf "LEAK? %s: %d more objects of %d bytes\n", $1, d, $3
 		}
@@ -170,7 +172,7 @@ check "all $ROUND gone again" settle
 ktap_diag "churn: ${ROUND} namespaces in $((t1 - t0))s, gone $((SECONDS - t1))s later"
 snapshot "$TMPD/after"
 
-desc="kernel memory back where it was (no cache +$((ROUND / 2)) objects, slab within $SLAB_SLACK_KB kB)"
+desc="kernel memory back where it was (no cache +$((ROUND * 3 / 5)) objects, slab within $SLAB_SLACK_KB kB)"
 # KASAN's quarantine keeps freed objects allocated for a while, by the
 # megabyte (scripts/check-debug's kernel): these figures mean nothing
 # there, and kmemleak watches that kernel instead.
