@@ -386,11 +386,12 @@ static int mxlock_nl_replace(struct sk_buff *skb, struct genl_info *info)
 	struct mxlock_set *set;
 	int err;
 
-	err = mxlock_attrs_once(info);
-	if (err)
-		return err;
 	mutex_lock(&pn->lock);
 	txn = mxlock_txn_find(pn, info->snd_portid);
+	/* Refused like a bad entry: the transaction goes. */
+	err = mxlock_attrs_once(info);
+	if (err)
+		goto out_close;
 	if (txn && !(flags & MXLOCK_REPLACE_F_CONTINUE)) {
 		mxlock_txn_close(pn, txn);
 		txn = NULL;

@@ -37,10 +37,13 @@
  *                    acked), then SIGKILL itself without committing
  *   replace-hold N S stage N entries, print "staged", sleep S seconds,
  *                    exit without committing (the socket is closed)
- *   bad-chunk        chunk 1 stages 3 entries (F_MORE), chunk 2
+ *   bad-chunk [policy]  chunk 1 stages 3 entries (F_MORE), chunk 2
  *                    (F_CONTINUE|F_MORE) carries a bad entry and must be
  *                    refused, chunk 3 (F_CONTINUE, commit, no entries)
- *                    must be refused too: chunk 1 must not be committed
+ *                    must be refused too: chunk 1 must not be committed.
+ *                    The bad entry has host bits set (the module refuses
+ *                    it), or with "policy" an unknown attribute (the
+ *                    attribute policy refuses it)
  *   flip N           N one-shot replaces on one socket, alternating list A
  *                    (199.89.0.0/21, 192.0.2.0/24) and list B
  *                    (199.89.0.0/24, 198.18.0.0/15): 199.89.0.10 is in
@@ -730,13 +733,14 @@ static int do_replace_hold(int n, int secs)
 	return 0;
 }
 
-static int do_bad_chunk(void)
+static int do_bad_chunk(int policy)
 {
 	struct nl_sock *sk = open_sock();
 	struct nl_msg *msg;
 	struct nlattr *all;
 	struct answer a;
-	uint32_t be = htonl(0xc7590001);	/* 199.89.0.1/21: host bits */
+	/* 199.89.0.1/21: host bits; or 199.89.0.0/21 and an unknown attribute */
+	uint32_t be = htonl(policy ? 0xc7590000 : 0xc7590001);
 	int bad = 0;
 
 	if (chunk(sk, 0, 3, MXLOCK_REPLACE_F_MORE, &a)) {
@@ -751,6 +755,8 @@ static int do_bad_chunk(void)
 	struct nlattr *e = nla_nest_start(msg, MXLOCK_A_ENTRY);
 	nla_put(msg, MXLOCK_ENTRY_A_ADDR, 4, &be);
 	nla_put_u8(msg, MXLOCK_ENTRY_A_PREFIXLEN, 21);
+	if (policy)
+		nla_put_u32(msg, __MXLOCK_ENTRY_A_MAX, 0xdeadbeef);
 	nla_nest_end(msg, e);
 	nla_nest_end(msg, all);
 	nla_put_u32(msg, MXLOCK_A_REPLACE_FLAGS,
@@ -1454,7 +1460,9 @@ int main(int argc, char **argv)
 	if (!strcmp(sub, "replace-hold") && argc == 3)
 		return do_replace_hold(atoi(argv[1]), atoi(argv[2]));
 	if (!strcmp(sub, "bad-chunk") && argc == 1)
-		return do_bad_chunk();
+		return do_bad_chunk(0);
+	if (!strcmp(sub, "bad-chunk") && argc == 2 && !strcmp(argv[1], "policy"))
+		return do_bad_chunk(1);
 	if (!strcmp(sub, "flip") && argc == 2)
 		return do_flip(atoi(argv[1]));
 	if (!strcmp(sub, "interleave") && argc == 1)

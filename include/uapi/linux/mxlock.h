@@ -79,11 +79,14 @@
  *                                 and a new one begins.
  *      MXLOCK_REPLACE_F_MORE      more chunks follow: stage, do not commit.
  *    A request without F_MORE commits: the staged entries become the live
- *    list in one step. The staging list is discarded if a chunk is refused
- *    or the socket is closed before the commit; the old list then stays in
- *    force. Committing an empty list is refused (use FLUSH to disarm). At
- *    most MXLOCK_MAX_ENTRIES entries per transaction: the chunk that
- *    passes it is refused (-E2BIG) and the transaction discarded.
+ *    list in one step. The staging list is discarded if the module
+ *    refuses a chunk or the socket is closed before the commit; the old
+ *    list then stays in force. (A chunk the attribute policy refuses, an
+ *    unknown attribute or a wrong type, never reaches the module: the
+ *    transaction stays open; a client must not go on after an error.)
+ *    Committing an empty list is refused (use FLUSH to disarm). At most
+ *    MXLOCK_MAX_ENTRIES entries per transaction: the chunk that passes it
+ *    is refused (-E2BIG) and the transaction discarded.
  *
  * MXLOCK_CMD_ADD (admin)
  *    Request: MXLOCK_A_ENTRIES. Adds them to the list (arming it if it was
