@@ -5,7 +5,7 @@
 # must be flagged NLM_F_DUMP_INTR (the dump carries the list's generation
 # in cb->seq, nl_dump_check_consistent() compares), so a client never
 # takes half of one list and half of another for a list. nlclient reads
-# the first message of a 20000-entry dump (about twenty messages), changes
+# the first message of a 20000-entry dump (some 35 messages), changes
 # the list from a second socket, and reads the rest: some message, at the
 # latest NLMSG_DONE, must carry the flag; a dump left alone must carry none.
 # mxlockctl list dumps again when flagged (ctl/genl.c, mx_genl_dump, up
