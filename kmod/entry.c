@@ -189,6 +189,12 @@ int mxlock_parse_entries(const struct nlattr *entries,
 		if (err)
 			return err;
 	}
+	/* The array validation stops at the first malformed element. */
+	if (rem > 0) {
+		NL_SET_ERR_MSG_ATTR(extack, entries,
+				    "malformed entry list: bytes left over after the last whole entry");
+		return -EINVAL;
+	}
 	return 0;
 }
 

@@ -49,6 +49,32 @@ static const struct nla_policy mxlock_test_policy[MXLOCK_A_MAX + 1] = {
 					   sizeof(struct in6_addr)),
 };
 
+/*
+ * The core keeps only the last of a repeated attribute: a second
+ * MXLOCK_A_ENTRIES would silently drop the first one's entries.
+ */
+static int mxlock_attrs_once(const struct genl_info *info)
+{
+	const struct nlattr *a;
+	unsigned long seen = 0;
+	int rem;
+
+	BUILD_BUG_ON(MXLOCK_A_MAX >= BITS_PER_LONG);
+	nlmsg_for_each_attr(a, info->nlhdr, GENL_HDRLEN, rem) {
+		int type = nla_type(a);
+
+		/* The policy has refused types above MXLOCK_A_MAX. */
+		if (type > MXLOCK_A_MAX)
+			continue;
+		if (__test_and_set_bit(type, &seen)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a,
+					    "attribute given more than once");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static struct mxlock_set *mxlock_live_set(struct mxlock_net *pn)
 {
 	return rcu_dereference_protected(pn->set, lockdep_is_held(&pn->lock));
@@ -286,6 +312,11 @@ static int mxlock_parse_ports(const struct nlattr *nest,
 		}
 		conf->ports[n++] = port;
 	}
+	if (rem > 0) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "malformed port list: bytes left over after the last whole port");
+		return -EINVAL;
+	}
 	if (!n) {
 		NL_SET_ERR_MSG_ATTR(extack, nest, "at least one port must be guarded");
 		return -EINVAL;
@@ -301,6 +332,9 @@ static int mxlock_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	struct mxlock_conf *conf, *old;
 	int err;
 
+	err = mxlock_attrs_once(info);
+	if (err)
+		return err;
 	if (!attrs[MXLOCK_A_MODE] && !attrs[MXLOCK_A_ACTION] &&
 	    !attrs[MXLOCK_A_LOG] && !attrs[MXLOCK_A_PORTS]) {
 		NL_SET_ERR_MSG(info->extack, "nothing to set");
@@ -354,6 +388,10 @@ static int mxlock_nl_replace(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&pn->lock);
 	txn = mxlock_txn_find(pn, info->snd_portid);
+	/* Refused like a bad entry: the transaction goes. */
+	err = mxlock_attrs_once(info);
+	if (err)
+		goto out_close;
 	if (txn && !(flags & MXLOCK_REPLACE_F_CONTINUE)) {
 		mxlock_txn_close(pn, txn);
 		txn = NULL;
@@ -409,6 +447,9 @@ static int mxlock_nl_add(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "no entries to add");
 		return -EINVAL;
 	}
+	err = mxlock_attrs_once(info);
+	if (err)
+		return err;
 	err = mxlock_parse_entries(info->attrs[MXLOCK_A_ENTRIES], &st, NULL,
 				   info->extack);
 	if (err)
@@ -448,6 +489,9 @@ static int mxlock_nl_del(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(extack, "no entries to delete");
 		return -EINVAL;
 	}
+	err = mxlock_attrs_once(info);
+	if (err)
+		return err;
 
 	mutex_lock(&pn->lock);
 	old = mxlock_live_set(pn);

@@ -18,7 +18,7 @@ case $? in
 4) ktap_skip_all "no mxlock module" ;;
 *) ktap_bail "cannot load the module" ;;
 esac
-ktap_begin 20
+ktap_begin 32
 
 setup_ns MX || ktap_bail "cannot create a namespace"
 # 199.89.0.0/21, loaded by the independent client itself.
@@ -68,6 +68,47 @@ bad_mode() {
 check "SET_MODE with an unknown mode (7) is refused; mode unchanged" bad_mode
 
 check "TEST with a 5-byte address is refused" refused any test c759000a01
+
+# Framing a buggy or hostile client gets wrong: nests whose lengths do not
+# add up (bytes laid out by hand in nlclient, no libnl builder in between).
+# The core's strict parsing refuses what it checks ("bytes leftover after
+# parsing attributes", "Array element too short"); inside an entry list
+# it stops at the first malformed element, and the module refuses the
+# leftover itself: nothing before it may be applied.
+check "truncated: ENTRIES' nla_len runs 64 bytes past the message end" \
+	refused EINVAL malformed nest-past-end
+check "truncated: an ENTRY ends in the middle of its ADDR" \
+	refused EINVAL malformed entry-cut
+check "truncated: an ENTRIES header with nla_len 2 (< NLA_HDRLEN)" \
+	refused EINVAL malformed short-nest
+check "truncated: a good entry, then an ENTRY header with nla_len 3" \
+	refused EINVAL malformed short-entry
+check "an ENTRY with 2 bytes of payload: ERANGE" refused ERANGE malformed tiny-entry
+check "a nest in a nest: an ENTRY overruns ENTRIES (REPLACE_FLAGS follows)" \
+	refused EINVAL malformed entry-overrun
+check "ADD: a good entry, then an ENTRY header with nla_len 3" \
+	refused EINVAL -c add malformed short-entry
+check "2 stray bytes after the last entry" refused EINVAL malformed trailing
+check "an empty ENTRY nest" refused EINVAL malformed empty-entry
+check "MXLOCK_A_ENTRIES twice in one REPLACE (the core would keep the last)" \
+	refused EINVAL two-nests
+
+bad_ports() {
+	local p0
+	p0=$(stat "$MX" ports)
+	refused EINVAL malformed ports-trailing || return 1
+	expect_eq "ports" "$p0" "$(stat "$MX" ports)"
+}
+check "SET_CONFIG: a good port, then 2 stray bytes in PORTS; ports unchanged" bad_ports
+
+# nlmsg_len larger than what was sent: the netlink core drops the message
+# before any family sees it, unanswered (af_netlink.c netlink_rcv_skb).
+# The same socket must still be answered, and nothing may change.
+long_nlmsg() {
+	nl "$MX" long-nlmsg >&2 || return 1
+	nl_unchanged
+}
+check "nlmsg_len 256 bytes past what was sent: dropped unanswered, socket still served" long_nlmsg
 
 # The same client, a good request: accepted and in force.
 good() {

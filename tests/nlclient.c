@@ -37,10 +37,13 @@
  *                    acked), then SIGKILL itself without committing
  *   replace-hold N S stage N entries, print "staged", sleep S seconds,
  *                    exit without committing (the socket is closed)
- *   bad-chunk        chunk 1 stages 3 entries (F_MORE), chunk 2
+ *   bad-chunk [policy]  chunk 1 stages 3 entries (F_MORE), chunk 2
  *                    (F_CONTINUE|F_MORE) carries a bad entry and must be
  *                    refused, chunk 3 (F_CONTINUE, commit, no entries)
- *                    must be refused too: chunk 1 must not be committed
+ *                    must be refused too: chunk 1 must not be committed.
+ *                    The bad entry has host bits set (the module refuses
+ *                    it), or with "policy" an unknown attribute (the
+ *                    attribute policy refuses it)
  *   flip N           N one-shot replaces on one socket, alternating list A
  *                    (199.89.0.0/21, 192.0.2.0/24) and list B
  *                    (199.89.0.0/24, 198.18.0.0/15): 199.89.0.10 is in
@@ -48,6 +51,54 @@
  *   interleave       socket A stages 192.0.2.0/24 (F_MORE); socket B
  *                    replaces with 198.51.100.0/24 and commits; A adds
  *                    203.0.113.0/24 and commits: the list must be A's
+ *
+ * Hostile framing (the -c command, bytes laid out by hand, no libnl
+ * builder between us and the wire):
+ *   malformed CASE   one request whose nests do not add up; CASE is
+ *                    nest-past-end (ENTRIES' nla_len runs 64 bytes past
+ *                    the message end), entry-cut (an ENTRY ends in the
+ *                    middle of its ADDR, a good entry follows),
+ *                    short-nest (ENTRIES' nla_len is 2, below NLA_HDRLEN),
+ *                    short-entry (a good entry, then an ENTRY whose
+ *                    nla_len is 3), tiny-entry (an ENTRY of 6 bytes: a
+ *                    header and 2), entry-overrun (a good entry, then an
+ *                    ENTRY running 8 bytes past the end of ENTRIES, which
+ *                    REPLACE_FLAGS follows), trailing (a good entry and 4
+ *                    stray bytes inside ENTRIES), empty-entry (an ENTRY
+ *                    with nothing in it), ports-trailing (SET_CONFIG with a
+ *                    good PORTS nest plus 4 stray bytes)
+ *   long-nlmsg       a good REPLACE whose nlmsg_len claims 256 bytes more
+ *                    than are sent: the netlink core drops it unanswered;
+ *                    passes if no answer comes within 2 s and the same
+ *                    socket then answers a GET_STATE
+ *   big N [SNDBUF]   one -c request with N /32 entries (100.64.0.0 + 2*i),
+ *                    MXLOCK_A_ENTRIES repeated as often as 64 KiB
+ *                    attributes need; SNDBUF: force the socket's send
+ *                    buffer to that many bytes first (SO_SNDBUFFORCE). A
+ *                    refusal by sendto() itself is reported like the
+ *                    kernel's answer ("errno=N (NAME) extack=sendto").
+ *   two-nests        REPLACE carrying MXLOCK_A_ENTRIES twice
+ *   over-limit N     a chunked replace of N entries (5000 a chunk): must
+ *                    be refused (E2BIG) at the chunk that passes
+ *                    MXLOCK_MAX_ENTRIES; then a CONTINUE chunk must find no
+ *                    transaction (ENOENT): the staging was dropped
+ *
+ * Dumps and load:
+ *   dump-intr N none|add|flush   load N /32 entries, start a dump on a
+ *                    second socket and read its first message; then (add)
+ *                    ADD 198.51.100.0/24 or (flush) FLUSH from the first
+ *                    socket, or (none) nothing; read the rest. Prints
+ *                    "messages M entries E interrupted I"; passes if I > 0
+ *                    exactly when the list was changed, and (none) E == N
+ *   flip-big N [MS]  N one-shot replaces alternating list A (3000 /32s at
+ *                    100.64.0.0 + 2*i) and B (3000 at 100.64.0.1 + 2*i),
+ *                    MS milliseconds apart: each dump spans messages
+ *   churn N BATCH    N network namespaces, BATCH at a time: each a forked
+ *                    child that unshares its network namespace, brings lo
+ *                    up, loads 192.0.2.0/24 and 2001:db8::/32, guards ports
+ *                    25 and 465, checks two verdicts, leaves a replace
+ *                    staged, and exits, so its namespace dies with the rest
+ *                    of its batch. Prints "churned N"
  *
  * Every request is answered on stdout by one line: "ok" or
  * "errno=N (NAME) extack=TEXT".
@@ -64,6 +115,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
+#include <sched.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <arpa/inet.h>
 #include <linux/netlink.h>
 #include <netlink/netlink.h>
@@ -77,6 +134,10 @@
 #endif
 
 #define CHUNK 1000
+/* /32 entries in one MXLOCK_A_ENTRIES: 12 bytes each, within 64 KiB. */
+#define PER_NEST 5000
+/* Entries in each of flip-big's lists: a dump of one spans messages. */
+#define FLIP_BIG 3000
 
 struct answer {
 	int done;
@@ -239,13 +300,22 @@ static struct nl_msg *new_msg(int cmd, int flags)
 	return msg;
 }
 
-/* Send msg (consumed), wait for the ack, error or end of dump. Returns 0
- * or a positive errno from the kernel; a local failure exits 2. */
-static int transact(struct nl_sock *sk, struct nl_msg *msg, struct answer *a,
-		    int (*on_reply)(struct nlmsghdr *, void *), void *arg)
+/* Hand-made requests carry their own sequence numbers. */
+static int no_seq_check;
+
+static int cb_seq_any(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
+/* Wait for the answer to what was sent on sk: ack, error or end of dump.
+ * Returns 0 or a positive errno from the kernel; a local failure exits 2. */
+static int await_answer(struct nl_sock *sk, struct answer *a,
+			int (*on_reply)(struct nlmsghdr *, void *), void *arg)
 {
 	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
-	int ret;
 
 	memset(a, 0, sizeof(*a));
 	a->on_reply = on_reply;
@@ -256,12 +326,11 @@ static int transact(struct nl_sock *sk, struct nl_msg *msg, struct answer *a,
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, cb_ack, a);
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, cb_finish, a);
 	nl_cb_err(cb, NL_CB_CUSTOM, cb_error, a);
-	ret = nl_send_auto(sk, msg);
-	nlmsg_free(msg);
-	if (ret < 0)
-		die("send failed: %s", nl_geterror(ret));
+	if (no_seq_check)
+		nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, cb_seq_any, NULL);
 	while (!a->done) {
-		ret = nl_recvmsgs(sk, cb);
+		int ret = nl_recvmsgs(sk, cb);
+
 		/* The callbacks set a->done, which cppcheck cannot see. */
 		/* cppcheck-suppress knownConditionTrueFalse */
 		if (ret < 0 && !a->done)
@@ -269,6 +338,18 @@ static int transact(struct nl_sock *sk, struct nl_msg *msg, struct answer *a,
 	}
 	nl_cb_put(cb);
 	return a->error;
+}
+
+/* Send msg (consumed), wait for the answer (see await_answer). */
+static int transact(struct nl_sock *sk, struct nl_msg *msg, struct answer *a,
+		    int (*on_reply)(struct nlmsghdr *, void *), void *arg)
+{
+	int ret = nl_send_auto(sk, msg);
+
+	nlmsg_free(msg);
+	if (ret < 0)
+		die("send failed: %s", nl_geterror(ret));
+	return await_answer(sk, a, on_reply, arg);
 }
 
 static int hexaddr(const char *s, unsigned char *buf, int max)
@@ -652,13 +733,14 @@ static int do_replace_hold(int n, int secs)
 	return 0;
 }
 
-static int do_bad_chunk(void)
+static int do_bad_chunk(int policy)
 {
 	struct nl_sock *sk = open_sock();
 	struct nl_msg *msg;
 	struct nlattr *all;
 	struct answer a;
-	uint32_t be = htonl(0xc7590001);	/* 199.89.0.1/21: host bits */
+	/* 199.89.0.1/21: host bits; or 199.89.0.0/21 and an unknown attribute */
+	uint32_t be = htonl(policy ? 0xc7590000 : 0xc7590001);
 	int bad = 0;
 
 	if (chunk(sk, 0, 3, MXLOCK_REPLACE_F_MORE, &a)) {
@@ -673,6 +755,8 @@ static int do_bad_chunk(void)
 	struct nlattr *e = nla_nest_start(msg, MXLOCK_A_ENTRY);
 	nla_put(msg, MXLOCK_ENTRY_A_ADDR, 4, &be);
 	nla_put_u8(msg, MXLOCK_ENTRY_A_PREFIXLEN, 21);
+	if (policy)
+		nla_put_u32(msg, __MXLOCK_ENTRY_A_MAX, 0xdeadbeef);
 	nla_nest_end(msg, e);
 	nla_nest_end(msg, all);
 	nla_put_u32(msg, MXLOCK_A_REPLACE_FLAGS,
@@ -704,6 +788,27 @@ static int put_one(struct nl_sock *sk, uint32_t net, int plen, uint32_t flags)
 	transact(sk, msg, &a, NULL, NULL);
 	print_answer(&a);
 	return a.error;
+}
+
+static int put_one_quiet(struct nl_sock *sk, uint32_t net, int plen,
+			 uint32_t flags)
+{
+	struct nl_msg *msg = new_msg(MXLOCK_CMD_REPLACE, 0);
+	struct nlattr *all = nla_nest_start(msg, MXLOCK_A_ENTRIES);
+	struct answer a;
+
+	put_v4_entry(msg, net, plen);
+	nla_nest_end(msg, all);
+	if (flags)
+		nla_put_u32(msg, MXLOCK_A_REPLACE_FLAGS, flags);
+	return transact(sk, msg, &a, NULL, NULL);
+}
+
+static int reply_state_quiet(struct nlmsghdr *nlh, void *arg)
+{
+	(void)nlh;
+	*(int *)arg = 1;
+	return NL_OK;
 }
 
 static int do_flip(int n)
@@ -745,6 +850,541 @@ static int do_interleave(void)
 	printf("A commits 203.0.113.0/24: ");
 	bad |= !!put_one(a, 0xcb007100, 24, MXLOCK_REPLACE_F_CONTINUE);
 	return bad;
+}
+
+/* ---- hostile framing: requests laid out byte by byte ---------------- */
+
+struct raw {
+	unsigned char b[1024] __attribute__((aligned(4)));
+	int len;
+};
+
+static void raw_start(struct raw *r, int cmd)
+{
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *g;
+
+	memset(r, 0, sizeof(*r));
+	nlh = (struct nlmsghdr *)r->b;
+	g = (struct genlmsghdr *)(r->b + NLMSG_HDRLEN);
+	nlh->nlmsg_type = family;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = 1;
+	g->cmd = cmd;
+	g->version = MXLOCK_GENL_VERSION;
+	r->len = NLMSG_HDRLEN + GENL_HDRLEN;
+}
+
+static struct nlattr *raw_at(struct raw *r, int off)
+{
+	return (struct nlattr *)(r->b + off);
+}
+
+/* Append an attribute of len data bytes (padded); returns its offset. */
+static int raw_put(struct raw *r, int type, const void *data, int len)
+{
+	int off = r->len;
+
+	if (off + NLA_ALIGN(NLA_HDRLEN + len) > (int)sizeof(r->b))
+		die("raw request too long");
+	raw_at(r, off)->nla_type = type;
+	raw_at(r, off)->nla_len = NLA_HDRLEN + len;
+	if (len)
+		memcpy(r->b + off + NLA_HDRLEN, data, len);
+	r->len += NLA_ALIGN(NLA_HDRLEN + len);
+	return off;
+}
+
+static int raw_nest(struct raw *r, int type)
+{
+	return raw_put(r, type | NLA_F_NESTED, NULL, 0);
+}
+
+static void raw_end(struct raw *r, int off)
+{
+	raw_at(r, off)->nla_len = r->len - off;
+}
+
+static void raw_entry(struct raw *r, uint32_t net, int plen)
+{
+	int e = raw_nest(r, MXLOCK_A_ENTRY);
+	uint32_t be = htonl(net);
+	uint8_t p = plen;
+
+	raw_put(r, MXLOCK_ENTRY_A_ADDR, &be, 4);
+	raw_put(r, MXLOCK_ENTRY_A_PREFIXLEN, &p, 1);
+	raw_end(r, e);
+}
+
+/* Send len bytes of the request as they are; nlmsg_len says nlmsg_len. */
+static int raw_send(struct nl_sock *sk, struct raw *r, int len, int nlmsg_len)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+
+	((struct nlmsghdr *)r->b)->nlmsg_len = nlmsg_len;
+	if (sendto(nl_socket_get_fd(sk), r->b, len, 0, (struct sockaddr *)&sa,
+		   sizeof(sa)) < 0)
+		return -errno;
+	return 0;
+}
+
+static struct nl_sock *open_raw_sock(void)
+{
+	struct nl_sock *sk = open_sock();
+
+	no_seq_check = 1;
+	return sk;
+}
+
+static int do_malformed(const char *how)
+{
+	struct nl_sock *sk = open_raw_sock();
+	uint32_t zero = 0;
+	struct answer a;
+	struct raw r = { .len = 0 };
+	int all, e, off;
+
+	raw_start(&r, cmd_for_entry);
+	if (!strcmp(how, "nest-past-end")) {
+		all = raw_nest(&r, MXLOCK_A_ENTRIES);
+		raw_entry(&r, 0xc6336400, 24);
+		raw_end(&r, all);
+		raw_at(&r, all)->nla_len += 64;
+	} else if (!strcmp(how, "entry-cut")) {
+		all = raw_nest(&r, MXLOCK_A_ENTRIES);
+		e = raw_nest(&r, MXLOCK_A_ENTRY);
+		off = raw_put(&r, MXLOCK_ENTRY_A_ADDR, "\xc6\x33", 2);
+		raw_at(&r, off)->nla_len = NLA_HDRLEN + 4;	/* claims 4 */
+		raw_end(&r, e);
+		raw_at(&r, e)->nla_len = NLA_HDRLEN + NLA_HDRLEN + 2;
+		raw_entry(&r, 0xc6336400, 24);
+		raw_end(&r, all);
+	} else if (!strcmp(how, "short-nest")) {
+		all = raw_nest(&r, MXLOCK_A_ENTRIES);
+		raw_at(&r, all)->nla_len = 2;
+	} else if (!strcmp(how, "short-entry")) {
+		all = raw_nest(&r, MXLOCK_A_ENTRIES);
+		raw_entry(&r, 0xc6336400, 24);
+		e = raw_nest(&r, MXLOCK_A_ENTRY);
+		raw_at(&r, e)->nla_len = 3;
+		raw_end(&r, all);
+	} else if (!strcmp(how, "tiny-entry")) {
+		all = raw_nest(&r, MXLOCK_A_ENTRIES);
+		raw_put(&r, MXLOCK_A_ENTRY | NLA_F_NESTED, "\xc6\x33", 2);
+		raw_end(&r, all);
+	} else if (!strcmp(how, "entry-overrun")) {
+		all = raw_nest(&r, MXLOCK_A_ENTRIES);
+		raw_entry(&r, 0xc6336400, 24);
+		e = r.len;
+		raw_entry(&r, 0xcb007100, 24);
+		raw_end(&r, all);
+		raw_at(&r, e)->nla_len += 8;
+		raw_put(&r, MXLOCK_A_REPLACE_FLAGS, &zero, 4);
+	} else if (!strcmp(how, "trailing")) {
+		all = raw_nest(&r, MXLOCK_A_ENTRIES);
+		raw_entry(&r, 0xc6336400, 24);
+		raw_end(&r, all);
+		raw_at(&r, all)->nla_len += 2;	/* the padding of a u16 */
+		r.len += 4;
+	} else if (!strcmp(how, "empty-entry")) {
+		all = raw_nest(&r, MXLOCK_A_ENTRIES);
+		raw_end(&r, raw_nest(&r, MXLOCK_A_ENTRY));
+		raw_end(&r, all);
+	} else if (!strcmp(how, "ports-trailing")) {
+		uint16_t port = 587;
+
+		raw_start(&r, MXLOCK_CMD_SET_CONFIG);
+		all = raw_nest(&r, MXLOCK_A_PORTS);
+		raw_put(&r, MXLOCK_A_PORT, &port, 2);
+		raw_end(&r, all);
+		raw_at(&r, all)->nla_len += 2;
+		r.len += 4;
+	} else {
+		die("malformed: unknown case '%s'", how);
+	}
+	if (raw_send(sk, &r, r.len, r.len))
+		die("send failed: %s", strerror(errno));
+	await_answer(sk, &a, NULL, NULL);
+	print_answer(&a);
+	return finish(a.error);
+}
+
+/* Is there something to read on sk within ms milliseconds? */
+static int readable(struct nl_sock *sk, int ms)
+{
+	struct pollfd p = { .fd = nl_socket_get_fd(sk), .events = POLLIN };
+
+	return poll(&p, 1, ms) > 0;
+}
+
+static int do_long_nlmsg(void)
+{
+	struct nl_sock *sk = open_raw_sock();
+	struct answer a;
+	struct raw r = { .len = 0 };
+	int all, got = 0;
+
+	raw_start(&r, MXLOCK_CMD_REPLACE);
+	all = raw_nest(&r, MXLOCK_A_ENTRIES);
+	raw_entry(&r, 0xc6336400, 24);
+	raw_end(&r, all);
+	if (raw_send(sk, &r, r.len, r.len + 256))
+		die("send failed: %s", strerror(errno));
+	if (readable(sk, 2000)) {
+		await_answer(sk, &a, NULL, NULL);
+		printf("answered: ");
+		print_answer(&a);
+		return 1;
+	}
+	printf("no answer in 2 s\n");
+	transact(sk, new_msg(MXLOCK_CMD_GET_STATE, 0), &a, reply_state_quiet,
+		 &got);
+	printf("GET_STATE on the same socket: ");
+	print_answer(&a);
+	return a.error || !got;
+}
+
+/* Send msg (consumed) with sendto(), so a local refusal shows its errno;
+ * then wait for the kernel's answer. */
+static int send_big(struct nl_sock *sk, struct nl_msg *msg, struct answer *a)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct nlmsghdr *nlh;
+
+	nl_complete_msg(sk, msg);
+	nlh = nlmsg_hdr(msg);
+	if (sendto(nl_socket_get_fd(sk), nlh, nlh->nlmsg_len, 0,
+		   (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		memset(a, 0, sizeof(*a));
+		a->error = errno;
+		snprintf(a->extack, sizeof(a->extack), "sendto");
+		nlmsg_free(msg);
+		return a->error;
+	}
+	nlmsg_free(msg);
+	return await_answer(sk, a, NULL, NULL);
+}
+
+/* Entries [from, to) of the generated list (base + 2*i, /32), as many
+ * MXLOCK_A_ENTRIES nests as 64 KiB attributes need. */
+static void put_entries(struct nl_msg *msg, uint32_t base, int from, int to)
+{
+	while (from < to) {
+		struct nlattr *all = nla_nest_start(msg, MXLOCK_A_ENTRIES);
+		int end = from + PER_NEST < to ? from + PER_NEST : to;
+
+		if (!all)
+			die("message full");
+		for (; from < end; from++)
+			put_v4_entry(msg, base + 2u * from, -1);
+		if (nla_nest_end(msg, all) < 0)
+			die("an ENTRIES nest outgrew 64 KiB");
+	}
+}
+
+static int do_big(int n, int sndbuf)
+{
+	struct nl_sock *sk = open_sock();
+	struct nl_msg *msg;
+	struct answer a;
+
+	if (n < 1)
+		die("big: need N >= 1");
+	if (sndbuf && setsockopt(nl_socket_get_fd(sk), SOL_SOCKET,
+				 SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf)))
+		die("SO_SNDBUFFORCE: %s", strerror(errno));
+	msg = nlmsg_alloc_size(GENL_HDRLEN + NLMSG_HDRLEN + 64 +
+			       (size_t)n * 16);
+	if (!msg)
+		die("out of memory");
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0,
+			 cmd_for_entry, MXLOCK_GENL_VERSION))
+		die("genlmsg_put failed");
+	put_entries(msg, 0x64400000u, 0, n);
+	printf("%u bytes: ", nlmsg_hdr(msg)->nlmsg_len);
+	send_big(sk, msg, &a);
+	print_answer(&a);
+	return finish(a.error);
+}
+
+static int do_two_nests(void)
+{
+	struct nl_sock *sk = open_sock();
+	struct nl_msg *msg = new_msg(MXLOCK_CMD_REPLACE, 0);
+	struct nlattr *all;
+	struct answer a;
+
+	all = nla_nest_start(msg, MXLOCK_A_ENTRIES);
+	put_v4_entry(msg, 0xc6336400, 24);	/* 198.51.100.0/24 */
+	nla_nest_end(msg, all);
+	all = nla_nest_start(msg, MXLOCK_A_ENTRIES);
+	put_v4_entry(msg, 0xcb007100, 24);	/* 203.0.113.0/24 */
+	nla_nest_end(msg, all);
+	transact(sk, msg, &a, NULL, NULL);
+	print_answer(&a);
+	return finish(a.error);
+}
+
+static int do_over_limit(int n)
+{
+	struct nl_sock *sk = open_sock();
+	struct answer a = { 0 };
+	int i, bad = 0;
+
+	for (i = 0; i < n; i += PER_NEST) {
+		int to = i + PER_NEST < n ? i + PER_NEST : n;
+		uint32_t fl = (i ? MXLOCK_REPLACE_F_CONTINUE : 0) |
+			      (to < n ? MXLOCK_REPLACE_F_MORE : 0);
+
+		if (chunk(sk, i, to, fl, &a))
+			break;
+	}
+	printf("entries %d..%d: ", i, i + PER_NEST);
+	print_answer(&a);
+	bad |= a.error != E2BIG;
+	chunk(sk, 0, 1, MXLOCK_REPLACE_F_CONTINUE | MXLOCK_REPLACE_F_MORE, &a);
+	printf("a CONTINUE chunk after that: ");
+	print_answer(&a);
+	bad |= a.error != ENOENT;
+	return bad;
+}
+
+/* Replace the list with n entries base + 2*i in chunks, committing. */
+static int replace_n(struct nl_sock *sk, uint32_t base, int n,
+		     struct answer *a)
+{
+	for (int i = 0; i < n; i += PER_NEST) {
+		int to = i + PER_NEST < n ? i + PER_NEST : n;
+		uint32_t fl = (i ? MXLOCK_REPLACE_F_CONTINUE : 0) |
+			      (to < n ? MXLOCK_REPLACE_F_MORE : 0);
+		struct nl_msg *msg = new_msg(MXLOCK_CMD_REPLACE, 0);
+
+		put_entries(msg, base, i, to);
+		if (fl)
+			nla_put_u32(msg, MXLOCK_A_REPLACE_FLAGS, fl);
+		if (transact(sk, msg, a, NULL, NULL))
+			return a->error;
+	}
+	return 0;
+}
+
+static int count_entries(struct nlmsghdr *nlh)
+{
+	struct nlattr *tb[MXLOCK_A_MAX + 1], *e;
+	int rem, n = 0;
+
+	if (genlmsg_parse(nlh, 0, tb, MXLOCK_A_MAX, NULL) ||
+	    !tb[MXLOCK_A_ENTRIES])
+		return 0;
+	nla_for_each_nested(e, tb[MXLOCK_A_ENTRIES], rem)
+		n++;
+	return n;
+}
+
+static int do_dump_intr(int n, const char *how)
+{
+	static char buf[1 << 20];
+	struct nl_sock *a = open_sock(), *b = open_sock();
+	int msgs = 0, entries = 0, intr = 0, first_intr = 0, done = 0;
+	int change, changed = 0, ret;
+	struct answer ans;
+
+	if (!strcmp(how, "none"))
+		change = 0;
+	else if (!strcmp(how, "add"))
+		change = MXLOCK_CMD_ADD;
+	else if (!strcmp(how, "flush"))
+		change = MXLOCK_CMD_FLUSH;
+	else
+		die("dump-intr: none, add or flush, not '%s'", how);
+	if (replace_n(a, 0x64400000u, n, &ans)) {
+		printf("loading %d entries: ", n);
+		print_answer(&ans);
+		return 1;
+	}
+	struct nl_msg *req = new_msg(MXLOCK_CMD_GET_ENTRIES, NLM_F_DUMP);
+
+	ret = nl_send_auto(b, req);
+	nlmsg_free(req);
+	if (ret < 0)
+		die("send failed: %s", nl_geterror(ret));
+	while (!done) {
+		ssize_t len = recv(nl_socket_get_fd(b), buf, sizeof(buf), 0);
+		struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+
+		if (len < 0)
+			die("recv: %s", strerror(errno));
+		for (; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len)) {
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				printf("dump refused\n");
+				return 1;
+			}
+			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR) {
+				intr++;
+				if (!first_intr)
+					first_intr = msgs + 1;
+			}
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				done = 1;
+				break;
+			}
+			msgs++;
+			entries += count_entries(nlh);
+		}
+		if (change && !changed && !done) {
+			struct nl_msg *m = new_msg(change, 0);
+
+			if (change == MXLOCK_CMD_ADD) {
+				struct nlattr *all = nla_nest_start(m, MXLOCK_A_ENTRIES);
+
+				put_v4_entry(m, 0xc6336400, 24);
+				nla_nest_end(m, all);
+			}
+			transact(a, m, &ans, NULL, NULL);
+			printf("%s after message 1: ", how);
+			print_answer(&ans);
+			if (ans.error)
+				return 1;
+			changed = 1;
+		}
+	}
+	printf("messages %d entries %d interrupted %d (first: message %d, the end counting as %d)\n",
+	       msgs, entries, intr, first_intr, msgs + 1);
+	/* A change is made before the end only (the loop stops at DONE). */
+	if (change)
+		return !intr || !changed;
+	if (msgs < 3) {
+		printf("too few messages for the test to mean anything\n");
+		return 1;
+	}
+	return intr || entries != n;
+}
+
+static int do_flip_big(int n, int ms)
+{
+	struct nl_sock *sk = open_sock();
+	struct answer a = { 0 };
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct nl_msg *msg = new_msg(MXLOCK_CMD_REPLACE, 0);
+
+		put_entries(msg, 0x64400000u + (i % 2), 0, FLIP_BIG);
+		if (transact(sk, msg, &a, NULL, NULL))
+			break;
+		if (ms)
+			usleep(ms * 1000);
+	}
+	printf("flipped %d\n", i);
+	if (a.error)
+		print_answer(&a);
+	return finish(a.error);
+}
+
+static int reply_verdict_get(struct nlmsghdr *nlh, void *arg)
+{
+	struct nlattr *tb[MXLOCK_A_MAX + 1];
+
+	if (!genlmsg_parse(nlh, 0, tb, MXLOCK_A_MAX, NULL) &&
+	    tb[MXLOCK_A_VERDICT])
+		*(int *)arg = nla_get_u8(tb[MXLOCK_A_VERDICT]);
+	return NL_OK;
+}
+
+static int verdict_of(struct nl_sock *sk, uint32_t addr)
+{
+	struct nl_msg *msg = new_msg(MXLOCK_CMD_TEST, 0);
+	uint32_t be = htonl(addr);
+	struct answer a;
+	int v = -1;
+
+	nla_put(msg, MXLOCK_A_ADDR, 4, &be);
+	if (transact(sk, msg, &a, reply_verdict_get, &v))
+		return -1;
+	return v;
+}
+
+/* One namespace's life: see "churn" above. Exits 0 if all went well. */
+static void churn_child(void)
+{
+	static const unsigned char v6[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+	struct ifreq ifr = { .ifr_name = "lo" };
+	struct nl_sock *sk;
+	struct nl_msg *msg;
+	struct nlattr *n, *e;
+	struct answer a;
+	int fd;
+
+	if (unshare(CLONE_NEWNET))
+		die("unshare: %s", strerror(errno));
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr))
+		die("lo: %s", strerror(errno));
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr))
+		die("lo up: %s", strerror(errno));
+	close(fd);
+
+	sk = open_sock();
+	msg = new_msg(MXLOCK_CMD_REPLACE, 0);
+	n = nla_nest_start(msg, MXLOCK_A_ENTRIES);
+	put_v4_entry(msg, 0xc0000200, 24);		/* 192.0.2.0/24 */
+	e = nla_nest_start(msg, MXLOCK_A_ENTRY);
+	nla_put(msg, MXLOCK_ENTRY_A_ADDR, 16, v6);	/* 2001:db8::/32 */
+	nla_put_u8(msg, MXLOCK_ENTRY_A_PREFIXLEN, 32);
+	nla_nest_end(msg, e);
+	nla_nest_end(msg, n);
+	if (transact(sk, msg, &a, NULL, NULL))
+		die("replace: errno %d %s", a.error, a.extack);
+
+	msg = new_msg(MXLOCK_CMD_SET_CONFIG, 0);
+	n = nla_nest_start(msg, MXLOCK_A_PORTS);
+	nla_put_u16(msg, MXLOCK_A_PORT, 25);
+	nla_put_u16(msg, MXLOCK_A_PORT, 465);
+	nla_nest_end(msg, n);
+	if (transact(sk, msg, &a, NULL, NULL))
+		die("ports: errno %d %s", a.error, a.extack);
+
+	if (verdict_of(sk, 0xc0000207) != MXLOCK_VERDICT_ALLOW ||
+	    verdict_of(sk, 0xc633640a) != MXLOCK_VERDICT_DROP)
+		die("wrong verdicts in a fresh namespace");
+
+	/* Left open: the socket's release must drop it. */
+	if (put_one_quiet(sk, 0xcb007100, 24, MXLOCK_REPLACE_F_MORE))
+		die("staging a replace failed");
+	exit(0);
+}
+
+static int do_churn(int n, int batch)
+{
+	int i, bad = 0;
+
+	if (n < 1 || batch < 1)
+		die("churn: need N >= 1 and BATCH >= 1");
+	nl_socket_free(open_sock());	/* resolve the family once */
+	fflush(stdout);
+	for (i = 0; i < n; i += batch) {
+		int k, kids = i + batch < n ? batch : n - i;
+
+		for (k = 0; k < kids; k++) {
+			pid_t pid = fork();
+
+			if (pid < 0)
+				die("fork: %s", strerror(errno));
+			if (!pid)
+				churn_child();
+		}
+		for (k = 0; k < kids; k++) {
+			int st;
+
+			if (wait(&st) < 0)
+				die("wait: %s", strerror(errno));
+			if (!WIFEXITED(st) || WEXITSTATUS(st))
+				bad++;
+		}
+	}
+	printf("churned %d, %d failed\n", n, bad);
+	return !!bad;
 }
 
 static void usage(void)
@@ -820,11 +1460,29 @@ int main(int argc, char **argv)
 	if (!strcmp(sub, "replace-hold") && argc == 3)
 		return do_replace_hold(atoi(argv[1]), atoi(argv[2]));
 	if (!strcmp(sub, "bad-chunk") && argc == 1)
-		return do_bad_chunk();
+		return do_bad_chunk(0);
+	if (!strcmp(sub, "bad-chunk") && argc == 2 && !strcmp(argv[1], "policy"))
+		return do_bad_chunk(1);
 	if (!strcmp(sub, "flip") && argc == 2)
 		return do_flip(atoi(argv[1]));
 	if (!strcmp(sub, "interleave") && argc == 1)
 		return do_interleave();
+	if (!strcmp(sub, "malformed") && argc == 2)
+		return do_malformed(argv[1]);
+	if (!strcmp(sub, "long-nlmsg") && argc == 1)
+		return do_long_nlmsg();
+	if (!strcmp(sub, "big") && (argc == 2 || argc == 3))
+		return do_big(atoi(argv[1]), argc == 3 ? atoi(argv[2]) : 0);
+	if (!strcmp(sub, "two-nests") && argc == 1)
+		return do_two_nests();
+	if (!strcmp(sub, "over-limit") && argc == 2)
+		return do_over_limit(atoi(argv[1]));
+	if (!strcmp(sub, "dump-intr") && argc == 3)
+		return do_dump_intr(atoi(argv[1]), argv[2]);
+	if (!strcmp(sub, "flip-big") && (argc == 2 || argc == 3))
+		return do_flip_big(atoi(argv[1]), argc == 3 ? atoi(argv[2]) : 0);
+	if (!strcmp(sub, "churn") && argc == 3)
+		return do_churn(atoi(argv[1]), atoi(argv[2]));
 	usage();
 	return 2;
 }

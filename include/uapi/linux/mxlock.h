@@ -27,6 +27,15 @@
  *                             ADDR).
  *    Neither PREFIXLEN nor ADDR_END: the single address ADDR. Both: refused.
  *
+ * MXLOCK_A_ENTRIES is one attribute, so one request carries at most 64 KiB
+ * of entries (nla_len is 16 bits): some 5000 IPv4 ones. A longer list goes
+ * in REPLACE chunks. No top-level attribute may appear twice in a request
+ * (-EINVAL: the core would keep only the last one), and an entry or port
+ * list must be whole: bytes left over after its last complete element (a
+ * truncated or overrunning nest) make the request fail with -EINVAL,
+ * nothing applied. A request larger than the socket's send buffer is
+ * refused by sendmsg() (-EMSGSIZE) before it reaches the module.
+ *
  * One list holds both families. IPv4-mapped IPv6 addresses (::ffff:0:0/96)
  * belong to the IPv4 part: an IPv6 packet from ::ffff:a.b.c.d is judged by
  * the IPv4 entries, an IPv6 entry wholly inside ::ffff:0:0/96 or a range
@@ -70,10 +79,14 @@
  *                                 and a new one begins.
  *      MXLOCK_REPLACE_F_MORE      more chunks follow: stage, do not commit.
  *    A request without F_MORE commits: the staged entries become the live
- *    list in one step. The staging list is discarded if a chunk is refused
- *    or the socket is closed before the commit; the old list then stays in
- *    force. Committing an empty list is refused (use FLUSH to disarm). At
- *    most MXLOCK_MAX_ENTRIES entries per transaction.
+ *    list in one step. The staging list is discarded if the module
+ *    refuses a chunk or the socket is closed before the commit; the old
+ *    list then stays in force. (A chunk the attribute policy refuses, an
+ *    unknown attribute or a wrong type, never reaches the module: the
+ *    transaction stays open; a client must not go on after an error.)
+ *    Committing an empty list is refused (use FLUSH to disarm). At most
+ *    MXLOCK_MAX_ENTRIES entries per transaction: the chunk that passes it
+ *    is refused (-E2BIG) and the transaction discarded.
  *
  * MXLOCK_CMD_ADD (admin)
  *    Request: MXLOCK_A_ENTRIES. Adds them to the list (arming it if it was
