@@ -679,7 +679,7 @@ EOF
 # STOPFILE.started appears once the first SYN is out (flood_started).
 syn_flood() {
 	ip netns exec "$1" python3 - "$2" "$3" "$4" "$5" <<'EOF'
-import os, random, socket, struct, sys
+import errno, os, random, socket, struct, sys, time
 src, dst, port, stop = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
 sock.bind((src, 0))
@@ -691,7 +691,15 @@ while sent % 64 or not os.path.exists(stop):
     s = sum(struct.unpack("!16H", pseudo + h))
     while s >> 16:
         s = (s & 0xffff) + (s >> 16)
-    sock.sendto(h[:16] + struct.pack("!H", ~s & 0xffff) + h[18:], (dst, 0))
+    try:
+        sock.sendto(h[:16] + struct.pack("!H", ~s & 0xffff) + h[18:], (dst, 0))
+    except OSError as e:
+        # A full device queue drops the SYN and says ENOBUFS: it never
+        # left, so it is not counted; back off and send another.
+        if e.errno != errno.ENOBUFS:
+            raise
+        time.sleep(0.001)
+        continue
     sent += 1
     if sent == 1:
         open(stop + ".started", "w").close()
