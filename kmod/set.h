@@ -96,37 +96,44 @@ struct mxlock_staging {
 
 /*
  * A set's intervals, indexed so that a lookup's cost does not grow with
- * the list, however the list clusters.
+ * the list, however the list clusters. (The index used to be one
+ * directory of runs to binary-search: a cluster of small intervals made
+ * its runs, and so its lookups, as long as the cluster.)
  *
- * IPv4 (at most 2 dependent cache-line reads after this header, 3 in
- * crowded chunks; see below). Write an interval lo..hi as two boundaries,
- * lo and hi + 1, so the set is one sorted array of 2 * nr4 boundaries (the
- * last one saturates at 2^32 - 1, an address judged on its own). An
- * address is in the set iff an odd number t of boundaries lie at or below
- * it, and then in interval t / 2. A leaf is one 64-byte line: 15
- * consecutive boundaries and how many come before them; it answers every
- * address whose t lies within its window. The span from the first
- * interval to the last is cut into chunks of 2^shift4 addresses; dir4[c]
- * names the leaf of chunk c, so a lookup reads dir4[c], then one leaf,
- * searched in four branch-free steps: two dependent lines.
+ * IPv4: 2 dependent cache-line reads after this header, 3 in crowded
+ * chunks. Write interval lo..hi as two boundaries, lo and hi + 1: the set
+ * is one sorted array of 2 * nr4 boundaries (the last saturates at
+ * 2^32 - 1, an address answered on its own). An address is in the set iff
+ * an odd number t of boundaries lie at or below it, and then in interval
+ * t / 2. A leaf is one 64-byte line: 15 consecutive boundaries and the
+ * count below them, so it answers every address whose t falls in its
+ * window, in four branch-free steps. The span from the first interval to
+ * the last is cut into chunks of 2^shift4 addresses, about one per
+ * interval; dir4[c] names chunk c's leaf (neighbouring chunks share one).
+ * A lookup reads dir4[c], then that leaf.
  *
- * A chunk with more than 15 boundaries inside it (a crowded chunk: a
- * cluster of small intervals) has no such leaf. Its dir4 entry points
- * (MXLOCK_SUB4) to a sub-directory in sub4 that cuts the chunk in 2^k
- * pieces, k chosen so that no piece holds 16 boundaries, each naming its
- * leaf: three dependent lines, and only for addresses in crowded chunks.
- * Fewer is impossible in bounded memory: a piece must be as narrow as its
- * tightest cluster. A piece is never narrower than 8 addresses, so the
- * sub-directories are bounded; when they would outgrow dir4, the build
- * doubles the chunks (up to 2^24) instead.
+ * A chunk with more than 15 boundaries inside it (crowded: a cluster of
+ * small intervals) fits no leaf. Its dir4 entry points (MXLOCK_SUB4) to a
+ * sub-directory in sub4 that cuts the chunk into 2^k equal pieces, k as
+ * small as leaves 15 boundaries or fewer in every piece; each piece names
+ * its leaf. Only addresses in crowded chunks read 3 lines. Two is not
+ * possible in bounded memory: the pieces must be as narrow as the tightest
+ * cluster (8 addresses at least), and with one directory level that width
+ * would apply to the whole span. A cluster's sub-directory halves each
+ * time the chunks double, so the build picks the chunk count (up to 2^24)
+ * that makes dir4 and sub4 smallest together. Memory: 14 B per prefix for
+ * 1M BGP-like prefixes; 21 B per /32 when all are packed into clusters; at
+ * worst (clumps of 8 packed /32s scattered over the space) 54-140 B per
+ * entry from 100k entries up, about 1.2 MiB for 1k (tests/unit/test_scale).
  *
  * IPv6: a tree of directories over 128-bit keys. The root cuts the span
- * into about nr6 chunks; a chunk where more than MXLOCK_RUN6 intervals
- * meet gets a child directory over just those intervals' extent (so a
- * cluster of /128s inside one /64 is cut on its low 64 bits), and so on
- * until each slot names a run of at most MXLOCK_RUN6 intervals, binary
- * searched. Each level costs two dependent reads (the node, its slot);
- * depth6 is the deepest level, 0 when the root suffices.
+ * into about nr6 slots; a slot where more than MXLOCK_RUN6 intervals meet
+ * gets a child directory over just those intervals' extent (so /128s
+ * clustered in one /64 are cut on their low 64 bits), and so on, until
+ * each slot names a run of at most MXLOCK_RUN6 intervals, binary-searched.
+ * A level costs two dependent reads (the node, its slot), the run up to
+ * four; a child has 2^5 slots or more, so each level takes 5 bits or more
+ * off the slot width: at most 26 levels, 1-4 in every list tested.
  */
 struct mxlock_leaf4 {
 	u32 below;	/* boundaries before key[0] */
