@@ -206,6 +206,7 @@ struct mxlock_walk4 {
 	u8 shift;
 	u32 chunks;
 	struct mxlock_set *s;	/* NULL: count only */
+	bool sizing;		/* count sub4 only, not the leaves of pieces */
 	u32 leaves, sub;	/* made so far */
 	u32 below;		/* of the last leaf made */
 };
@@ -300,6 +301,11 @@ static void mxlock_walk4_run(struct mxlock_walk4 *w)
 			continue;
 		}
 		sh = mxlock_sub4_shift(w, (u32)start, p, q);
+		if (w->sizing) {
+			w->sub += 1U << (w->shift - sh);
+			p = q;
+			continue;
+		}
 		if (w->s)
 			w->s->dir4[c] = MXLOCK_SUB4 | (u32)sh << 26 | w->sub >> 3;
 		for (j = 0; j < 1U << (w->shift - sh); j++) {
@@ -339,6 +345,7 @@ static void mxlock_plan4(struct mxlock_walk4 *w, const struct mxlock_ranges *v)
 		return;
 	w->base = (u32)v->r[0].lo.lo;
 	w->span = (u32)v->r[v->n - 1].hi.lo - w->base;
+	w->sizing = true;
 	for (;; bits++) {
 		u64 total;
 
@@ -354,7 +361,9 @@ static void mxlock_plan4(struct mxlock_walk4 *w, const struct mxlock_ranges *v)
 		    2ULL * w->chunks >= best_total)
 			break;
 	}
-	if (best != bits) {
+	/* No crowded chunk: the sizing walk counted every leaf. */
+	w->sizing = false;
+	if (best != bits || w->sub) {
 		w->shift = mxlock_dir_shift(w->span, best);
 		w->chunks = (w->span >> w->shift) + 1;
 		mxlock_walk4_run(w);

@@ -22,7 +22,6 @@
 #include <string.h>
 
 #include "set.h"
-#include "setshape.h"
 
 typedef unsigned __int128 u128;
 
@@ -177,6 +176,9 @@ static u128 length(struct in *in, u128 max)
 #else
 #define MODEL
 #endif
+
+#define SHAPE_FN MODEL __attribute__((noinline)) static
+#include "setshape.h"
 
 struct ival {
 	u128 lo, hi;
@@ -430,19 +432,27 @@ static void check_family(const struct mxlock_set *s, const struct fam *f)
 	check_find(s, f, f->max, -1);
 	check_overlaps(s, f, 0, f->max, -1);
 
-	/* The edges of the lookup index's chunks and of their pieces. */
+	/*
+	 * The edges of the lookup index's chunks, about 512 spread evenly,
+	 * and of the pieces of the first 8 crowded chunks, up to 64 each (a
+	 * clustered set can have 2^16 chunks or more; the model is linear).
+	 */
 	if (!f->v6 && s->nr4) {
+		u32 cstep = s->chunks4 / 512 + 1, crowded = 0;
+
 		for (i = 0; i <= s->chunks4; i++) {
 			u128 start = (u128)s->base4 + ((u128)i << s->shift4);
-			u32 e = i < s->chunks4 ? s->dir4[i] : 0, j;
+			u32 e = i < s->chunks4 ? s->dir4[i] : 0, j, np, pstep;
 
 			if (start > f->max)
 				break;
-			check_near(s, f, start);
-			if (!(e & MXLOCK_SUB4))
+			if (i % cstep == 0 || i == s->chunks4)
+				check_near(s, f, start);
+			if (!(e & MXLOCK_SUB4) || crowded++ >= 8)
 				continue;
-			for (j = 1; j < 1U << (s->shift4 - MXLOCK_SUB4_SHIFT(e));
-			     j++) {
+			np = 1U << (s->shift4 - MXLOCK_SUB4_SHIFT(e));
+			pstep = np / 64 + 1;
+			for (j = 1; j < np; j += pstep) {
 				u128 p = start + ((u128)j << MXLOCK_SUB4_SHIFT(e));
 
 				if (p <= f->max)
@@ -452,7 +462,7 @@ static void check_family(const struct mxlock_set *s, const struct fam *f)
 	}
 	/* Each IPv6 node's first address and the edges of its slots. */
 	if (f->v6 && s->nr6) {
-		for (i = 0; i < s->nnode6; i++) {
+		for (i = 0; i < s->nnode6; i += s->nnode6 / 64 + 1) {
 			const struct mxlock_node6 *nd = &s->node6[i];
 			u128 base = k128(&nd->base), j;
 			u128 step = nd->bits > 6 ? (u128)1 << (nd->bits - 6) : 1;

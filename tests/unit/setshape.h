@@ -10,6 +10,11 @@
 #ifndef _MXLOCK_SETSHAPE_H
 #define _MXLOCK_SETSHAPE_H
 
+/* The fuzz target leaves these uninstrumented: they are the checker. */
+#ifndef SHAPE_FN
+#define SHAPE_FN static inline
+#endif
+
 struct set_shape {
 	u32 chunks4;	/* IPv4 chunks */
 	u32 crowded4;	/* of which with a sub-directory */
@@ -22,7 +27,7 @@ struct set_shape {
 };
 
 /* What the IPv4 index stores as boundary p (see set.h). */
-static inline u32 shape_key4(const struct mxlock_set *s, u64 p)
+SHAPE_FN u32 shape_key4(const struct mxlock_set *s, u64 p)
 {
 	const struct mxlock_range4 *r = &s->r4[p / 2];
 
@@ -34,7 +39,7 @@ static inline u32 shape_key4(const struct mxlock_set *s, u64 p)
 }
 
 /* The number of boundaries at or below x, by binary search. */
-static inline u64 shape_count4(const struct mxlock_set *s, u64 x)
+SHAPE_FN u64 shape_count4(const struct mxlock_set *s, u64 x)
 {
 	u64 lo = 0, hi = 2ULL * s->nr4;
 
@@ -50,7 +55,7 @@ static inline u64 shape_count4(const struct mxlock_set *s, u64 x)
 }
 
 /* Can leaf e answer every address of start..end from its one line? */
-static inline int shape_leaf4_ok(const struct mxlock_set *s, u32 e, u64 start,
+SHAPE_FN int shape_leaf4_ok(const struct mxlock_set *s, u32 e, u64 start,
 				 u64 end)
 {
 	const struct mxlock_leaf4 *leaf = &s->leaf4[e];
@@ -67,7 +72,7 @@ static inline int shape_leaf4_ok(const struct mxlock_set *s, u32 e, u64 start,
 }
 
 /* One IPv6 slot's run: every interval meeting lo..hi within its window. */
-static inline int shape_run6(const struct mxlock_set *s, u32 e,
+SHAPE_FN int shape_run6(const struct mxlock_set *s, u32 e,
 			     const struct mxlock_key *lo,
 			     const struct mxlock_key *hi, u32 *run)
 {
@@ -92,7 +97,7 @@ static inline int shape_run6(const struct mxlock_set *s, u32 e,
 	return e <= first && last <= e + MXLOCK_RUN6;
 }
 
-static inline struct mxlock_key shape_add(struct mxlock_key k, unsigned int sh,
+SHAPE_FN struct mxlock_key shape_add(struct mxlock_key k, unsigned int sh,
 					  u64 v, int *over)
 {
 	unsigned __int128 x = (unsigned __int128)k.hi << 64 | k.lo, d;
@@ -106,7 +111,7 @@ static inline struct mxlock_key shape_add(struct mxlock_key k, unsigned int sh,
 }
 
 /* Node k over lo..hi (its parent's slot): check its slots, recursively. */
-static inline void shape_node6(const struct mxlock_set *s, struct set_shape *sh,
+SHAPE_FN void shape_node6(const struct mxlock_set *s, struct set_shape *sh,
 			       u32 k, struct mxlock_key lo, struct mxlock_key hi,
 			       u32 depth)
 {
@@ -145,7 +150,7 @@ static inline void shape_node6(const struct mxlock_set *s, struct set_shape *sh,
 	}
 }
 
-static inline struct set_shape set_shape(const struct mxlock_set *s)
+SHAPE_FN struct set_shape set_shape(const struct mxlock_set *s)
 {
 	struct set_shape sh = { 0 };
 
