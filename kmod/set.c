@@ -543,7 +543,8 @@ static int mxlock_node6_fill(struct mxlock_tree6 *t, u32 k)
 			continue;
 		}
 		err = mxlock_node6_add(t, first, last, &ps, &pe,
-				       fls(cnt) < 15 ? fls(cnt) + 1 : 16, depth + 1);
+				       fls(cnt) < MXLOCK_DIR_MAX_BITS ? fls(cnt) + 1 :
+				       MXLOCK_DIR_MAX_BITS, depth + 1);
 		if (err)
 			return err;
 		t->ent[at + j] = MXLOCK_NODE6 | (t->nnode - 1);
