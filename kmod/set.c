@@ -492,8 +492,8 @@ static int mxlock_node6_add(struct mxlock_tree6 *t, u32 a, u32 b,
 }
 
 /*
- * Node k's slots: each names the first interval that ends in or after it,
- * when at most MXLOCK_RUN6 intervals meet it, else a child node over them.
+ * Node k's slots: each names the run of intervals that meet it (start,
+ * length) when at most MXLOCK_RUN6 do, else a child node over them.
  * A child has at least 2^5 slots over a region no wider than its parent's
  * slot, so each level takes 5 or more bits off the shift, and a slot of a
  * single address holds one interval at most: the tree is at most 26 deep.
@@ -520,8 +520,8 @@ static int mxlock_node6_fill(struct mxlock_tree6 *t, u32 k)
 
 		ps = mxlock_key_add_shl(&base, j, shift, &over);
 		if (over || mxlock_key_cmp(&ps, &end) > 0) {
-			/* Past the intervals: a run that holds no address. */
-			t->ent[at + j] = b + 1;
+			/* Past the intervals: an empty run. */
+			t->ent[at + j] = 0;
 			continue;
 		}
 		pe = mxlock_key_add_shl(&base, (u64)j + 1, shift, &over);
@@ -539,7 +539,7 @@ static int mxlock_node6_fill(struct mxlock_tree6 *t, u32 k)
 			cnt = last - first + 1;
 		}
 		if (cnt <= MXLOCK_RUN6) {
-			t->ent[at + j] = first;
+			t->ent[at + j] = cnt ? cnt << 28 | first : 0;
 			continue;
 		}
 		err = mxlock_node6_add(t, first, last, &ps, &pe,

@@ -127,12 +127,13 @@ struct mxlock_staging {
  * entry from 100k entries up, about 1.2 MiB for 1k (tests/unit/test_scale).
  *
  * IPv6: a tree of directories over 128-bit keys. The root cuts the span
- * into about nr6 slots; a slot where more than MXLOCK_RUN6 intervals meet
+ * into about nr6 slots; a slot where more than MXLOCK_RUN6 (7) intervals meet
  * gets a child directory over just those intervals' extent (so /128s
  * clustered in one /64 are cut on their low 64 bits), and so on, until
- * each slot names a run of at most MXLOCK_RUN6 intervals, binary-searched.
+ * each slot names a run of at most MXLOCK_RUN6 intervals (start and
+ * length), binary-searched; an empty one answers without reading r6.
  * A level costs two dependent reads (the node, its slot), the run up to
- * four; a child has 2^5 slots or more, so each level takes 5 bits or more
+ * three; a child has 2^5 slots or more, so each level takes 5 bits or more
  * off the slot width: at most 26 levels, 1-4 in every list tested.
  */
 struct mxlock_leaf4 {
@@ -143,7 +144,9 @@ struct mxlock_leaf4 {
 #define MXLOCK_SUB4		0x80000000U
 #define MXLOCK_SUB4_SHIFT(e)	((e) >> 26 & 31)
 #define MXLOCK_SUB4_AT(e)	(((e) & 0x03ffffffU) << 3)
-#define MXLOCK_RUN6		8
+#define MXLOCK_RUN6		7
+#define MXLOCK_RUN6_AT(e)	((e) & 0x0fffffffU)
+#define MXLOCK_RUN6_LEN(e)	((e) >> 28 & 7)
 #define MXLOCK_NODE6		0x80000000U
 
 /* A directory level of the IPv6 index. */
@@ -173,7 +176,7 @@ struct mxlock_set {
 	u32 *sub4;		/* sub-directories of crowded chunks */
 	struct mxlock_leaf4 *leaf4;	/* 64-byte aligned */
 	struct mxlock_node6 *node6;	/* node6[0] is the root */
-	u32 *ent6;		/* a run start, or MXLOCK_NODE6 | node */
+	u32 *ent6;		/* run length << 28 | start, or MXLOCK_NODE6 | node */
 	struct mxlock_range *r6;	/* sorted, disjoint, non-adjacent */
 	struct mxlock_range4 r4[];	/* likewise; the index follows */
 };
@@ -291,10 +294,10 @@ static inline long mxlock_set_find6(const struct mxlock_set *s,
 		node = &s->node6[e & ~MXLOCK_NODE6];
 	}
 	/* A run of at most MXLOCK_RUN6: the last interval starting <= addr. */
-	if (e >= s->nr6 || mxlock_key_cmp(&s->r6[e].lo, addr) > 0)
+	n = MXLOCK_RUN6_LEN(e);
+	r = &s->r6[MXLOCK_RUN6_AT(e)];
+	if (!n || mxlock_key_cmp(&r->lo, addr) > 0)
 		return -1;
-	n = s->nr6 - e < MXLOCK_RUN6 ? s->nr6 - e : MXLOCK_RUN6;
-	r = &s->r6[e];
 	while (n > 1) {
 		u32 half = n / 2;
 

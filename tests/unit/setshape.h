@@ -90,11 +90,12 @@ SHAPE_FN int shape_run6(const struct mxlock_set *s, u32 e,
 	for (last = first; last < s->nr6 &&
 	     mxlock_key_cmp(&s->r6[last].lo, hi) <= 0; last++)
 		;
-	if (last == first)
-		return 1;
 	if (last - first > *run)
 		*run = last - first;
-	return e <= first && last <= e + MXLOCK_RUN6;
+	if (last == first)
+		return 1;	/* any run answers: none holds an address here */
+	return MXLOCK_RUN6_AT(e) <= first &&
+	       last <= MXLOCK_RUN6_AT(e) + MXLOCK_RUN6_LEN(e);
 }
 
 SHAPE_FN struct mxlock_key shape_add(struct mxlock_key k, unsigned int sh,
