@@ -123,7 +123,7 @@ struct mxlock_staging {
  * time the chunks double, so the build picks the chunk count (up to 2^24)
  * that makes dir4 and sub4 smallest together. Memory: 14 B per prefix for
  * 1M BGP-like prefixes; 21 B per /32 when all are packed into clusters; at
- * worst (clumps of 8 packed /32s scattered over the space) 54-140 B per
+ * worst (clumps of 8 packed /32s scattered over the space) 54-142 B per
  * entry from 100k entries up, about 1.2 MiB for 1k (tests/unit/test_scale).
  *
  * IPv6: a tree of directories over 128-bit keys. The root cuts the span
@@ -134,7 +134,7 @@ struct mxlock_staging {
  * length), binary-searched; an empty one answers without reading r6.
  * A level costs two dependent reads (the node, its slot), the run up to
  * three; a child has 2^5 slots or more, so each level takes 5 bits or more
- * off the slot width: at most 26 levels, 1-4 in every list tested.
+ * off the slot width: at most 26 levels, 0-4 in every list tested.
  */
 struct mxlock_leaf4 {
 	u32 below;	/* boundaries before key[0] */
