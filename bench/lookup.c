@@ -49,6 +49,7 @@
 
 #include "set.h"
 #include "prefixgen.h"
+#include "setshape.h"
 
 #define NOINLINE __attribute__((noinline))
 
@@ -881,32 +882,23 @@ static void build(struct bench *b, int s)
 	}
 }
 
-/* The chunk index's shape: chunks, and the longest run a lookup searches. */
+/*
+ * The index's shape (tests/unit/setshape.h): IPv4, chunks and the most
+ * dependent cache lines a lookup reads after the set header, with the
+ * crowded chunks (3 lines) in meanrun's place; IPv6, nodes and the longest
+ * run a lookup searches, with the tree's depth in meanrun's place.
+ */
 static void index_shape(const struct mxlock_set *s, u32 *chunks, u32 *maxrun,
 			double *meanrun)
 {
-	u32 *dir = family == 4 ? s->dir4 : s->dir6;
-	u32 c = family == 4 ? s->chunks4 : s->chunks6, nr, i;
-	double sum = 0;
+	struct set_shape sh = set_shape(s);
 
-	nr = family == 4 ? s->nr4 : s->nr6;
-	*chunks = dir ? c : 0;
-	*maxrun = 0;
-	*meanrun = 0;
-	if (!dir) {
-		*maxrun = nr;
-		*meanrun = nr;
-		return;
-	}
-	for (i = 0; i < c; i++) {
-		u32 hi = dir[i + 1] < nr ? dir[i + 1] + 1 : nr;
-		u32 run = hi - dir[i];
-
-		sum += run;
-		if (run > *maxrun)
-			*maxrun = run;
-	}
-	*meanrun = sum / c;
+	if (sh.bad4 || sh.bad6)
+		die("set.c's index is unsound: %u leaves, %u slots", sh.bad4,
+		    sh.bad6);
+	*chunks = family == 4 ? sh.chunks4 : sh.nodes6;
+	*maxrun = family == 4 ? sh.lines4 : sh.run6;
+	*meanrun = family == 4 ? sh.crowded4 : sh.depth6;
 }
 
 static const int order[] = { S_OURS, S_LPM, S_BSEARCH };
@@ -1187,14 +1179,24 @@ int main(int argc, char **argv)
 		if (want[S_OURS]) {
 			struct mxlock_set *o = b.ours, *c;
 
-			c = huge_copy(o, mxlock_set_bytes(o), &b.huge[S_OURS]);
-			/* The set points into itself: r6, dir4, dir6. */
-			if (o->r6)
-				c->r6 = (void *)((char *)c + ((char *)o->r6 - (char *)o));
-			if (o->dir4)
-				c->dir4 = (void *)((char *)c + ((char *)o->dir4 - (char *)o));
-			if (o->dir6)
-				c->dir6 = (void *)((char *)c + ((char *)o->dir6 - (char *)o));
+			/*
+			 * The set points into itself; copied at the same
+			 * offset within a cache line, its leaves stay on
+			 * whole lines.
+			 */
+			size_t mis = (uintptr_t)o & 63;
+			char *cp = (char *)huge_copy((char *)o - mis,
+					     mxlock_set_bytes(o) + mis,
+					     &b.huge[S_OURS]) + mis;
+			ptrdiff_t d = cp - (char *)o;
+
+			c = (struct mxlock_set *)cp;
+			c->r6 = (void *)((char *)o->r6 + d);
+			c->leaf4 = (void *)((char *)o->leaf4 + d);
+			c->dir4 = (void *)((char *)o->dir4 + d);
+			c->sub4 = (void *)((char *)o->sub4 + d);
+			c->node6 = (void *)((char *)o->node6 + d);
+			c->ent6 = (void *)((char *)o->ent6 + d);
 			b.ours = c;
 		}
 		if (want[S_BSEARCH] && family == 4)

@@ -173,26 +173,17 @@ static void mxlock_ranges_normalise(struct mxlock_ranges *v)
 	v->n = m;
 }
 
-/* Index sets of at least this many intervals of a family. */
-#define MXLOCK_DIR_MIN		16
-#define MXLOCK_DIR_MIN_BITS	8
-#define MXLOCK_DIR_MAX_BITS	22
-
 /* About one chunk per interval: runs stay short and dir stays small. */
+#define MXLOCK_DIR_MAX_BITS	22
+#define MXLOCK_DIR4_MAX_BITS	24	/* when sub-directories would outgrow dir4 */
+
 static u32 mxlock_dir_bits(u32 n)
 {
-	u32 bits = MXLOCK_DIR_MIN_BITS;
+	u32 bits = 1;
 
-	if (n < MXLOCK_DIR_MIN)
-		return 0;
 	while (bits < MXLOCK_DIR_MAX_BITS && (1U << bits) < n)
 		bits++;
 	return bits;
-}
-
-static size_t mxlock_dir_size(u32 chunks)
-{
-	return chunks ? ((size_t)chunks + 1) * sizeof(u32) : 0;
 }
 
 /* The shift that cuts span + 1 addresses into at most 2^bits chunks. */
@@ -205,75 +196,421 @@ static u8 mxlock_dir_shift(u64 span, u32 bits)
 	return width > bits ? width - bits : 0;
 }
 
-/* dir[c]: the first interval ending at or after the start of chunk c. */
-static void mxlock_dir4_build(struct mxlock_set *s)
+/* ---- the IPv4 index: dir4, sub4 and leaf4 -------------------------------- */
+
+/* A walk over the boundaries of sorted IPv4 intervals, building or counting. */
+struct mxlock_walk4 {
+	const struct mxlock_range *r;
+	u32 nkeys;		/* 2 * intervals */
+	u32 base, span;
+	u8 shift;
+	u32 chunks;
+	struct mxlock_set *s;	/* NULL: count only */
+	bool sizing;		/* count sub4 only, not the leaves of pieces */
+	u32 leaves, sub;	/* made so far */
+	u32 below;		/* of the last leaf made */
+};
+
+/* Boundary p: even ones start intervals, odd ones are an end + 1. */
+static u32 mxlock_key4(const struct mxlock_walk4 *w, u32 p)
 {
-	u32 c, i = 0;
+	const struct mxlock_range *r = &w->r[p / 2];
 
-	for (c = 0; c < s->chunks4; c++) {
-		u32 start = s->base4 + (c << s->shift4);
-
-		while (i < s->nr4 && s->r4[i].hi < start)
-			i++;
-		s->dir4[c] = i;
-	}
-	s->dir4[c] = s->nr4;
+	if (p >= w->nkeys)
+		return MXLOCK_U32_MAX;
+	if (!(p & 1))
+		return (u32)r->lo.lo;
+	return (u32)r->hi.lo == MXLOCK_U32_MAX ? MXLOCK_U32_MAX :
+						  (u32)r->hi.lo + 1;
 }
 
-static void mxlock_dir6_build(struct mxlock_set *s)
+/* From p on, the number of boundaries at or below x. */
+static u32 mxlock_count4(const struct mxlock_walk4 *w, u32 p, u64 x)
 {
-	u32 c, i = 0;
-
-	for (c = 0; c < s->chunks6; c++) {
-		u64 start = s->base6 + ((u64)c << s->shift6);
-
-		while (i < s->nr6 && s->r6[i].hi.hi < start)
-			i++;
-		s->dir6[c] = i;
-	}
-	s->dir6[c] = s->nr6;
+	while (p < w->nkeys && mxlock_key4(w, p) <= x)
+		p++;
+	return p;
 }
 
-/* Size the IPv4 and IPv6 indexes of st's (normalised) intervals. */
-static void mxlock_dir_plan(struct mxlock_set *s, const struct mxlock_staging *st)
+/*
+ * A leaf for addresses whose count of boundaries at or below them is
+ * p..q (q - p <= 15): the last one made, if its window holds them all.
+ */
+static u32 mxlock_leaf4_for(struct mxlock_walk4 *w, u32 p, u32 q)
 {
-	u32 bits4 = mxlock_dir_bits(st->v4.n), bits6 = mxlock_dir_bits(st->v6.n);
+	if (w->leaves && p >= w->below && q <= w->below + 15)
+		return w->leaves - 1;
+	w->below = p;
+	if (w->s) {
+		struct mxlock_leaf4 *leaf = &w->s->leaf4[w->leaves];
+		u32 i;
 
-	if (bits4) {
-		u32 span = (u32)st->v4.r[st->v4.n - 1].hi.lo -
-			   (u32)st->v4.r[0].lo.lo;
-
-		s->base4 = (u32)st->v4.r[0].lo.lo;
-		s->shift4 = mxlock_dir_shift(span, bits4);
-		s->chunks4 = (span >> s->shift4) + 1;
+		leaf->below = p;
+		for (i = 0; i < 15; i++)
+			leaf->key[i] = mxlock_key4(w, p + i);
 	}
-	if (bits6) {
-		u64 span = st->v6.r[st->v6.n - 1].hi.hi - st->v6.r[0].lo.hi;
+	return w->leaves++;
+}
 
-		s->base6 = st->v6.r[0].lo.hi;
-		s->shift6 = mxlock_dir_shift(span, bits6);
-		s->chunks6 = (u32)(span >> s->shift6) + 1;
+/*
+ * A crowded chunk (boundaries p..q - 1 inside it, start excluded): the
+ * widest pieces, 2^shift addresses, none of which holds 16 boundaries
+ * past its first address. Two boundaries 15 apart must lie in different
+ * pieces (differ in a bit at or above shift), or the first must start one.
+ */
+static u8 mxlock_sub4_shift(const struct mxlock_walk4 *w, u32 start, u32 p,
+			    u32 q)
+{
+	u8 shift = w->shift - 3;	/* at least 8 pieces */
+	u32 i;
+
+	for (i = p; i + 15 < q; i++) {
+		u32 a = mxlock_key4(w, i) - start;
+		u8 d = fls(a ^ (mxlock_key4(w, i + 15) - start)) - 1;
+		u8 z = a ? __ffs(a) : 32;
+
+		if (z > d)
+			d = z;
+		if (d < shift)
+			shift = d;
+	}
+	return shift;
+}
+
+/* Walk the chunks: fill dir4, sub4 and leaf4 (or only count them). */
+static void mxlock_walk4_run(struct mxlock_walk4 *w)
+{
+	u64 width = 1ULL << w->shift;
+	u32 c, p = 0;
+
+	w->leaves = 0;
+	w->sub = 0;
+	for (c = 0; c < w->chunks; c++) {
+		u64 start = w->base + c * width, end = start + width - 1;
+		u32 q, e, j;
+		u8 sh;
+
+		if (end > MXLOCK_U32_MAX)
+			end = MXLOCK_U32_MAX;
+		p = mxlock_count4(w, p, start);
+		q = mxlock_count4(w, p, end);
+		if (q - p <= 15) {
+			e = mxlock_leaf4_for(w, p, q);
+			if (w->s)
+				w->s->dir4[c] = e;
+			continue;
+		}
+		sh = mxlock_sub4_shift(w, (u32)start, p, q);
+		if (w->sizing) {
+			w->sub += 1U << (w->shift - sh);
+			p = q;
+			continue;
+		}
+		if (w->s)
+			w->s->dir4[c] = MXLOCK_SUB4 | (u32)sh << 26 | w->sub >> 3;
+		for (j = 0; j < 1U << (w->shift - sh); j++) {
+			u64 ps = start + ((u64)j << sh), pe = ps + (1ULL << sh) - 1;
+			u32 pq;
+
+			if (ps > MXLOCK_U32_MAX)
+				ps = MXLOCK_U32_MAX;
+			if (pe > MXLOCK_U32_MAX)
+				pe = MXLOCK_U32_MAX;
+			p = mxlock_count4(w, p, ps);
+			pq = mxlock_count4(w, p, pe);
+			e = mxlock_leaf4_for(w, p, pq);
+			if (w->s)
+				w->s->sub4[w->sub + j] = e;
+		}
+		/* Sub-directories start at multiples of 8 entries. */
+		w->sub += 1U << (w->shift - sh);
 	}
 }
+
+/*
+ * Size the IPv4 index: about a chunk per interval, or more where that
+ * makes dir4 and the crowded chunks' sub-directories smaller together (a
+ * cluster's sub-directory halves with each doubling of the chunks). The
+ * search stops once dir4 alone is larger than the best total so far.
+ */
+static void mxlock_plan4(struct mxlock_walk4 *w, const struct mxlock_ranges *v)
+{
+	u32 bits = mxlock_dir_bits(v->n), best = 0;
+	u64 best_total = ~0ULL;
+
+	w->r = v->r;
+	w->nkeys = 2 * v->n;
+	w->s = NULL;
+	if (!v->n)
+		return;
+	w->base = (u32)v->r[0].lo.lo;
+	w->span = (u32)v->r[v->n - 1].hi.lo - w->base;
+	w->sizing = true;
+	for (;; bits++) {
+		u64 total;
+
+		w->shift = mxlock_dir_shift(w->span, bits);
+		w->chunks = (w->span >> w->shift) + 1;
+		mxlock_walk4_run(w);
+		total = (u64)w->chunks + w->sub;
+		if (total < best_total) {
+			best_total = total;
+			best = bits;
+		}
+		if (!w->sub || !w->shift || bits >= MXLOCK_DIR4_MAX_BITS ||
+		    2ULL * w->chunks >= best_total)
+			break;
+	}
+	/* No crowded chunk: the sizing walk counted every leaf. */
+	w->sizing = false;
+	if (best != bits || w->sub) {
+		w->shift = mxlock_dir_shift(w->span, best);
+		w->chunks = (w->span >> w->shift) + 1;
+		mxlock_walk4_run(w);
+	}
+}
+
+/* ---- the IPv6 index: a tree of directories ------------------------------ */
+
+static struct mxlock_key mxlock_key_sub(const struct mxlock_key *a,
+					const struct mxlock_key *b)
+{
+	struct mxlock_key d = { a->hi - b->hi - (a->lo < b->lo), a->lo - b->lo };
+
+	return d;
+}
+
+/* a + (v << shift); sets *over if that passes the top of the space. */
+static struct mxlock_key mxlock_key_add_shl(const struct mxlock_key *a, u64 v,
+					    u8 shift, bool *over)
+{
+	struct mxlock_key k = { 0, 0 }, sum;
+
+	*over = false;
+	if (shift >= 64) {
+		k.hi = v << (shift - 64);
+		if (shift > 64 && v >> (128 - shift))
+			*over = true;
+	} else {
+		k.lo = v << shift;
+		k.hi = shift ? v >> (64 - shift) : 0;
+	}
+	sum.lo = a->lo + k.lo;
+	sum.hi = a->hi + k.hi + (sum.lo < a->lo);
+	if (sum.hi < a->hi || (sum.hi == a->hi && sum.lo < a->lo))
+		*over = true;
+	return sum;
+}
+
+static u8 mxlock_bits64(u64 x)
+{
+	return x >> 32 ? 32 + fls((u32)(x >> 32)) : fls((u32)x);
+}
+
+/* The number of significant bits of k. */
+static u8 mxlock_key_bits(const struct mxlock_key *k)
+{
+	return k->hi ? 64 + mxlock_bits64(k->hi) : mxlock_bits64(k->lo);
+}
+
+/* A growable array, for building the IPv6 tree before its size is known. */
+static int mxlock_grow(void **v, u32 *cap, u32 need, size_t size)
+{
+	void *n;
+	u32 c = *cap ? *cap : 64;
+
+	if (need <= *cap)
+		return 0;
+	while (c < need)
+		c *= 2;
+	n = mxlock_alloc((size_t)c * size);
+	if (!n)
+		return -ENOMEM;
+	if (*cap)
+		memcpy(n, *v, (size_t)*cap * size);
+	mxlock_free(*v);
+	*v = n;
+	*cap = c;
+	return 0;
+}
+
+/* A node's intervals and the last address of its region, while building. */
+struct mxlock_pend6 {
+	struct mxlock_key end;
+	u32 a, b;
+};
+
+struct mxlock_tree6 {
+	const struct mxlock_range *r;
+	u32 n;
+	struct mxlock_node6 *node;
+	struct mxlock_pend6 *pend;
+	u32 *ent;
+	u32 nnode, nent, capnode, cappend, capent;
+	u8 depth;
+};
+
+/* A node over intervals a..b clipped to lo..hi; its slots come later. */
+static int mxlock_node6_add(struct mxlock_tree6 *t, u32 a, u32 b,
+			    const struct mxlock_key *lo,
+			    const struct mxlock_key *hi, u8 bits, u8 depth)
+{
+	struct mxlock_node6 *node;
+	struct mxlock_key base = *lo, end = *hi, w;
+	u8 wbits;
+	int err;
+
+	err = mxlock_grow((void **)&t->node, &t->capnode, t->nnode + 1,
+			  sizeof(*t->node));
+	if (!err)
+		err = mxlock_grow((void **)&t->pend, &t->cappend, t->nnode + 1,
+				  sizeof(*t->pend));
+	if (err)
+		return err;
+	/* Zoom in on the intervals' extent within the region. */
+	if (mxlock_key_cmp(&t->r[a].lo, &base) > 0)
+		base = t->r[a].lo;
+	if (mxlock_key_cmp(&t->r[b].hi, &end) < 0)
+		end = t->r[b].hi;
+	w = mxlock_key_sub(&end, &base);
+	wbits = mxlock_key_bits(&w);
+	if (bits > wbits)
+		bits = wbits;
+	node = &t->node[t->nnode];
+	node->base = base;
+	node->bits = bits;
+	node->shift = wbits - bits;
+	node->slots = 0;
+	node->depth = depth;
+	t->pend[t->nnode].end = end;
+	t->pend[t->nnode].a = a;
+	t->pend[t->nnode].b = b;
+	t->nnode++;
+	if (depth > t->depth)
+		t->depth = depth;
+	return 0;
+}
+
+/*
+ * Node k's slots: each names the run of intervals that meet it (start,
+ * length) when at most MXLOCK_RUN6 do, else a child node over them.
+ * A child has at least 2^5 slots over a region no wider than its parent's
+ * slot, so each level takes 5 or more bits off the shift, and a slot of a
+ * single address holds one interval at most: the tree is at most 26 deep.
+ */
+static int mxlock_node6_fill(struct mxlock_tree6 *t, u32 k)
+{
+	struct mxlock_key base = t->node[k].base, end = t->pend[k].end;
+	u32 a = t->pend[k].a, b = t->pend[k].b, first = a, j, at;
+	u8 shift = t->node[k].shift, bits = t->node[k].bits;
+	u8 depth = t->node[k].depth;
+	int err;
+
+	err = mxlock_grow((void **)&t->ent, &t->capent, t->nent + (1U << bits),
+			  sizeof(*t->ent));
+	if (err)
+		return err;
+	at = t->nent;
+	t->node[k].slots = at;
+	t->nent += 1U << bits;
+	for (j = 0; j < 1U << bits; j++) {
+		struct mxlock_key ps, pe;
+		bool over;
+		u32 last, cnt = 0;
+
+		ps = mxlock_key_add_shl(&base, j, shift, &over);
+		if (over || mxlock_key_cmp(&ps, &end) > 0) {
+			/* Past the intervals: an empty run. */
+			t->ent[at + j] = 0;
+			continue;
+		}
+		pe = mxlock_key_add_shl(&base, (u64)j + 1, shift, &over);
+		pe = over ? (struct mxlock_key){ MXLOCK_U64_MAX, MXLOCK_U64_MAX } :
+			    mxlock_key_prev(pe);
+		if (mxlock_key_cmp(&pe, &end) > 0)
+			pe = end;
+		while (first <= b && mxlock_key_cmp(&t->r[first].hi, &ps) < 0)
+			first++;
+		last = first;
+		if (first <= b && mxlock_key_cmp(&t->r[first].lo, &pe) <= 0) {
+			while (last < b &&
+			       mxlock_key_cmp(&t->r[last + 1].lo, &pe) <= 0)
+				last++;
+			cnt = last - first + 1;
+		}
+		if (cnt <= MXLOCK_RUN6) {
+			t->ent[at + j] = cnt ? cnt << 28 | first : 0;
+			continue;
+		}
+		err = mxlock_node6_add(t, first, last, &ps, &pe,
+				       fls(cnt) < MXLOCK_DIR_MAX_BITS ? fls(cnt) + 1 :
+				       MXLOCK_DIR_MAX_BITS, depth + 1);
+		if (err)
+			return err;
+		t->ent[at + j] = MXLOCK_NODE6 | (t->nnode - 1);
+	}
+	return 0;
+}
+
+static void mxlock_tree6_release(struct mxlock_tree6 *t)
+{
+	mxlock_free(t->node);
+	mxlock_free(t->pend);
+	mxlock_free(t->ent);
+}
+
+static int mxlock_tree6_build(struct mxlock_tree6 *t,
+			      const struct mxlock_ranges *v)
+{
+	u32 k;
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	t->r = v->r;
+	t->n = v->n;
+	if (!v->n)
+		return 0;
+	err = mxlock_node6_add(t, 0, v->n - 1, &v->r[0].lo, &v->r[v->n - 1].hi,
+			       mxlock_dir_bits(v->n), 0);
+	for (k = 0; !err && k < t->nnode; k++)
+		err = mxlock_node6_fill(t, k);
+	return err;
+}
+
+/* ---- a set: intervals and both indexes in one allocation ---------------- */
+
+#define MXLOCK_LINE	64
 
 /* Build a set from st (reordered and merged in place; still the caller's). */
 struct mxlock_set *mxlock_set_build(struct mxlock_staging *st)
 {
-	struct mxlock_set plan = {}, *s;
-	size_t size4, size6;
+	struct mxlock_walk4 w = {};
+	struct mxlock_tree6 t;
+	struct mxlock_set *s = NULL;
+	size_t size4, size6, at, leaf, node, dir, sub, ent, bytes;
+	char *p;
 	u32 i;
 
 	mxlock_ranges_normalise(&st->v4);
 	mxlock_ranges_normalise(&st->v6);
-	mxlock_dir_plan(&plan, st);
+	mxlock_plan4(&w, &st->v4);
+	if (mxlock_tree6_build(&t, &st->v6))
+		goto out;
 	size4 = (size_t)st->v4.n * sizeof(s->r4[0]);
 	size6 = (size_t)st->v6.n * sizeof(s->r6[0]);
-	s = mxlock_alloc(sizeof(*s) + size4 + size6 +
-			 mxlock_dir_size(plan.chunks4) +
-			 mxlock_dir_size(plan.chunks6));
+	/* Leaves on whole lines: the allocation is padded to align them. */
+	at = sizeof(*s) + size4 + size6;
+	leaf = at;
+	node = leaf + (size_t)w.leaves * sizeof(struct mxlock_leaf4);
+	dir = node + (size_t)t.nnode * sizeof(*t.node);
+	sub = dir + (size_t)w.chunks * sizeof(u32);
+	ent = sub + (size_t)w.sub * sizeof(u32);
+	bytes = ent + (size_t)t.nent * sizeof(u32) + MXLOCK_LINE - 1;
+	s = mxlock_alloc(bytes);
 	if (!s)
-		return NULL;
-	*s = plan;
+		goto out;
+	memset(s, 0, sizeof(*s));
+	s->bytes = bytes;
 	s->nr4 = st->v4.n;
 	s->nr6 = st->v6.n;
 	for (i = 0; i < s->nr4; i++) {
@@ -283,24 +620,40 @@ struct mxlock_set *mxlock_set_build(struct mxlock_staging *st)
 	s->r6 = (struct mxlock_range *)((char *)s->r4 + size4);
 	if (s->nr6)
 		memcpy(s->r6, st->v6.r, size6);
-	if (s->chunks4) {
-		s->dir4 = (u32 *)((char *)s->r6 + size6);
-		mxlock_dir4_build(s);
+	p = (char *)s + leaf;
+	p += -(unsigned long)p & (MXLOCK_LINE - 1);
+	s->leaf4 = (struct mxlock_leaf4 *)p;
+	s->node6 = (struct mxlock_node6 *)(p + (node - leaf));
+	s->dir4 = (u32 *)(p + (dir - leaf));
+	s->sub4 = (u32 *)(p + (sub - leaf));
+	s->ent6 = (u32 *)(p + (ent - leaf));
+	if (s->nr4) {
+		s->base4 = w.base;
+		s->span4 = w.span;
+		s->shift4 = w.shift;
+		s->mask4 = (1U << w.shift) - 1;
+		s->chunks4 = w.chunks;
+		w.s = s;
+		mxlock_walk4_run(&w);
+		s->nleaf4 = w.leaves;
+		s->nsub4 = w.sub;
 	}
-	if (s->chunks6) {
-		s->dir6 = (u32 *)((char *)s->r6 + size6 +
-				  mxlock_dir_size(s->chunks4));
-		mxlock_dir6_build(s);
+	if (t.nnode) {
+		memcpy(s->node6, t.node, (size_t)t.nnode * sizeof(*t.node));
+		memcpy(s->ent6, t.ent, (size_t)t.nent * sizeof(u32));
+		s->nnode6 = t.nnode;
+		s->nent6 = t.nent;
+		s->depth6 = t.depth;
 	}
+out:
+	mxlock_tree6_release(&t);
 	return s;
 }
 
 /* Bytes a set takes, for the benchmarks' memory-per-entry figure. */
 size_t mxlock_set_bytes(const struct mxlock_set *s)
 {
-	return sizeof(*s) + (size_t)s->nr4 * sizeof(s->r4[0]) +
-	       (size_t)s->nr6 * sizeof(s->r6[0]) + mxlock_dir_size(s->chunks4) +
-	       mxlock_dir_size(s->chunks6);
+	return s->bytes;
 }
 
 /* Append the intervals of s to st, in staging form. */

@@ -20,6 +20,8 @@
 #include <linux/mm.h>
 #include <linux/sort.h>
 #include <linux/string.h>
+#include <linux/bitops.h>
+#include <linux/compiler.h>
 
 /* Memory a namespace's admin makes us hold is charged to that admin. */
 #define mxlock_alloc(size)	kvmalloc(size, GFP_KERNEL_ACCOUNT)
@@ -39,6 +41,16 @@ struct rcu_head { void *next, *func; };
 #define mxlock_alloc(size)	malloc(size)
 #define mxlock_free(p)		free(p)
 #define mxlock_sort(base, n, size, cmp) qsort(base, n, size, cmp)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+static inline int fls(u32 x)
+{
+	return x ? 32 - __builtin_clz(x) : 0;
+}
+
+static inline unsigned long __ffs(unsigned long x)
+{
+	return __builtin_ctzl(x);
+}
 #endif
 
 /* A 128-bit address in host order; an IPv4 address is lo alone. */
@@ -83,15 +95,69 @@ struct mxlock_staging {
 };
 
 /*
- * A set's intervals, indexed for lookups whose cost does not grow with the
- * list: the span from the first interval to the last is cut into chunks
- * of 2^shift addresses (for IPv6, of the top 64 bits), and dir[c] is the
- * first interval that ends in or after chunk c. An address in chunk c can
- * only lie in intervals dir[c] .. dir[c + 1], a run that stays short
- * because there are about as many chunks as intervals. Lookup: one read
- * of dir (both entries share a cache line), then a binary search over
- * that short run.
+ * A set's intervals, indexed so that a lookup's cost does not grow with
+ * the list, however the list clusters. (The index used to be one
+ * directory of runs to binary-search: a cluster of small intervals made
+ * its runs, and so its lookups, as long as the cluster.)
+ *
+ * IPv4: 2 dependent cache-line reads after this header, 3 in crowded
+ * chunks. Write interval lo..hi as two boundaries, lo and hi + 1: the set
+ * is one sorted array of 2 * nr4 boundaries (the last saturates at
+ * 2^32 - 1, an address answered on its own). An address is in the set iff
+ * an odd number t of boundaries lie at or below it, and then in interval
+ * t / 2. A leaf is one 64-byte line: 15 consecutive boundaries and the
+ * count below them, so it answers every address whose t falls in its
+ * window, in four branch-free steps. The span from the first interval to
+ * the last is cut into chunks of 2^shift4 addresses, about one per
+ * interval; dir4[c] names chunk c's leaf (neighbouring chunks share one).
+ * A lookup reads dir4[c], then that leaf.
+ *
+ * A chunk with more than 15 boundaries inside it (crowded: a cluster of
+ * small intervals) fits no leaf. Its dir4 entry points (MXLOCK_SUB4) to a
+ * sub-directory in sub4 that cuts the chunk into 2^k equal pieces, k as
+ * small as leaves 15 boundaries or fewer in every piece; each piece names
+ * its leaf. Only addresses in crowded chunks read 3 lines. Two is not
+ * possible in bounded memory: the pieces must be as narrow as the tightest
+ * cluster (8 addresses at least), and with one directory level that width
+ * would apply to the whole span. A cluster's sub-directory halves each
+ * time the chunks double, so the build picks the chunk count (up to 2^24)
+ * that makes dir4 and sub4 smallest together. Memory: 14 B per prefix for
+ * 1M BGP-like prefixes; 21 B per /32 when all are packed into clusters; at
+ * worst (clumps of 8 packed /32s scattered over the space) 54-142 B per
+ * entry from 100k entries up, about 1.2 MiB for 1k (tests/unit/test_scale).
+ *
+ * IPv6: a tree of directories over 128-bit keys. The root cuts the span
+ * into about nr6 slots; a slot where more than MXLOCK_RUN6 (7) intervals meet
+ * gets a child directory over just those intervals' extent (so /128s
+ * clustered in one /64 are cut on their low 64 bits), and so on, until
+ * each slot names a run of at most MXLOCK_RUN6 intervals (start and
+ * length), binary-searched; an empty one answers without reading r6.
+ * A level costs two dependent reads (the node, its slot), the run up to
+ * three; a child has 2^5 slots or more, so each level takes 5 bits or more
+ * off the slot width: at most 26 levels, 0-4 in every list tested.
  */
+struct mxlock_leaf4 {
+	u32 below;	/* boundaries before key[0] */
+	u32 key[15];	/* sorted; 2^32 - 1 past the end */
+};
+
+#define MXLOCK_SUB4		0x80000000U
+#define MXLOCK_SUB4_SHIFT(e)	((e) >> 26 & 31)
+#define MXLOCK_SUB4_AT(e)	(((e) & 0x03ffffffU) << 3)
+#define MXLOCK_RUN6		7
+#define MXLOCK_RUN6_AT(e)	((e) & 0x0fffffffU)
+#define MXLOCK_RUN6_LEN(e)	((e) >> 28 & 7)
+#define MXLOCK_NODE6		0x80000000U
+
+/* A directory level of the IPv6 index. */
+struct mxlock_node6 {
+	struct mxlock_key base;	/* first address it covers */
+	u32 slots;		/* its 2^bits slots in ent6 */
+	u8 shift;		/* (address - base) >> shift is the slot */
+	u8 bits;
+	u8 depth;		/* 0 for the root */
+};
+
 struct mxlock_set {
 	struct rcu_head rcu;
 	u32 generation;		/* of the change that published this set */
@@ -99,13 +165,20 @@ struct mxlock_set {
 	u32 nr6;
 	u32 hits_stride;	/* counters per CPU row, >= nr4 + nr6 */
 	u64 *hits;		/* per-CPU rows of per-interval SYN counts */
-	u8 shift4, shift6;	/* (address - base) >> shift is its chunk */
-	u32 chunks4, chunks6;
 	u32 base4;		/* first address of the first interval */
-	u64 base6;		/* likewise, its top 64 bits */
-	u32 *dir4, *dir6;	/* chunks + 1 run starts; NULL for tiny sets */
+	u32 span4;		/* last address minus base4 */
+	u32 mask4;		/* (1 << shift4) - 1 */
+	u8 shift4;		/* (address - base4) >> shift4 is its chunk */
+	u8 depth6;		/* levels below the IPv6 root */
+	u32 chunks4, nsub4, nleaf4, nnode6, nent6;
+	size_t bytes;		/* the whole allocation */
+	u32 *dir4;		/* a leaf, or MXLOCK_SUB4 | shift | sub4 offset */
+	u32 *sub4;		/* sub-directories of crowded chunks */
+	struct mxlock_leaf4 *leaf4;	/* 64-byte aligned */
+	struct mxlock_node6 *node6;	/* node6[0] is the root */
+	u32 *ent6;		/* run length << 28 | start, or MXLOCK_NODE6 | node */
 	struct mxlock_range *r6;	/* sorted, disjoint, non-adjacent */
-	struct mxlock_range4 r4[];	/* likewise; r6, dir4, dir6 follow */
+	struct mxlock_range4 r4[];	/* likewise; the index follows */
 };
 
 /*
@@ -150,65 +223,89 @@ static inline u32 mxlock_set_ranges(const struct mxlock_set *s)
 }
 
 /*
- * The packet path: one binary search over the sorted intervals. Returns
- * the index of the interval holding addr (IPv6 ones count from nr4), or
- * -1 if none does.
+ * The packet path. Returns the index of the interval holding addr (IPv6
+ * ones count from nr4), or -1 if none does.
  */
 static inline long mxlock_set_find4(const struct mxlock_set *s, u32 addr)
 {
-	const struct mxlock_range4 *base;
-	u32 lo = 0, n = s->nr4;
+	const struct mxlock_leaf4 *leaf;
+	u32 off = addr - s->base4, e, c;
 
-	if (s->dir4) {
-		u32 c = (addr - s->base4) >> s->shift4;
-
-		if (addr < s->base4 || c >= s->chunks4)
-			return -1;
-		lo = s->dir4[c];
-		n = (s->dir4[c + 1] < s->nr4 ? s->dir4[c + 1] + 1 : s->nr4) - lo;
-	}
-	if (!n)
+	if (!s->nr4 || off > s->span4)
 		return -1;
-	/*
-	 * The last interval starting at or below addr, without a branch per
-	 * step (a conditional move): runs are short, and a mispredicted
-	 * branch costs more than the compare it skips.
-	 */
-	base = &s->r4[lo];
-	while (n > 1) {
-		u32 half = n / 2;
+	/* Inside the span, so the last interval ends at 2^32 - 1. */
+	if (unlikely(addr == ~0U))
+		return s->nr4 - 1;
+	e = s->dir4[off >> s->shift4];
+	if (e & MXLOCK_SUB4)
+		e = s->sub4[MXLOCK_SUB4_AT(e) +
+			    ((off & s->mask4) >> MXLOCK_SUB4_SHIFT(e))];
+	leaf = &s->leaf4[e];
+	/* How many of its keys are <= addr: a conditional move a step. */
+	c = leaf->key[7] <= addr ? 8 : 0;
+	c += leaf->key[c + 3] <= addr ? 4 : 0;
+	c += leaf->key[c + 1] <= addr ? 2 : 0;
+	c += leaf->key[c] <= addr ? 1 : 0;
+	c += leaf->below;
+	return c & 1 ? (long)(c >> 1) : -1;
+}
 
-		base = base[half].lo <= addr ? base + half : base;
-		n -= half;
+/* The slot of off >> shift among 2^bits, or -1 past them. */
+static inline long mxlock_key_slot(const struct mxlock_key *off, u8 shift,
+				   u8 bits)
+{
+	u64 hi = off->hi, lo = off->lo;
+
+	if (shift >= 64) {
+		lo = hi >> (shift - 64);
+		hi = 0;
+	} else if (shift) {
+		lo = lo >> shift | hi << (64 - shift);
+		hi >>= shift;
 	}
-	return base->lo <= addr && addr <= base->hi ? base - s->r4 : -1;
+	return hi || lo >> bits ? -1 : (long)lo;
 }
 
 static inline long mxlock_set_find6(const struct mxlock_set *s,
 				    const struct mxlock_key *addr)
 {
-	u32 lo = 0, hi = s->nr6;
+	const struct mxlock_node6 *node = s->node6;
+	const struct mxlock_range *r;
+	u32 e = 0, n;
 
 	if (mxlock_key_v4mapped(addr))
 		return mxlock_set_find4(s, (u32)addr->lo);
-	if (s->dir6) {
-		u64 c = (addr->hi - s->base6) >> s->shift6;
+	if (!s->nr6)
+		return -1;
+	for (;;) {
+		struct mxlock_key off;
+		long slot;
 
-		if (addr->hi < s->base6 || c >= s->chunks6)
+		if (mxlock_key_cmp(addr, &node->base) < 0)
 			return -1;
-		lo = s->dir6[c];
-		hi = s->dir6[c + 1] < s->nr6 ? s->dir6[c + 1] + 1 : s->nr6;
+		off.lo = addr->lo - node->base.lo;
+		off.hi = addr->hi - node->base.hi - (addr->lo < node->base.lo);
+		slot = mxlock_key_slot(&off, node->shift, node->bits);
+		if (slot < 0)
+			return -1;
+		e = s->ent6[node->slots + slot];
+		if (!(e & MXLOCK_NODE6))
+			break;
+		node = &s->node6[e & ~MXLOCK_NODE6];
 	}
-	while (lo < hi) {
-		u32 mid = lo + (hi - lo) / 2;
+	/* A run of at most MXLOCK_RUN6: the last interval starting <= addr. */
+	n = MXLOCK_RUN6_LEN(e);
+	r = &s->r6[MXLOCK_RUN6_AT(e)];
+	if (!n || mxlock_key_cmp(&r->lo, addr) > 0)
+		return -1;
+	while (n > 1) {
+		u32 half = n / 2;
 
-		if (mxlock_key_cmp(&s->r6[mid].lo, addr) <= 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+		r = mxlock_key_cmp(&r[half].lo, addr) <= 0 ? r + half : r;
+		n -= half;
 	}
-	if (lo && mxlock_key_cmp(addr, &s->r6[lo - 1].hi) <= 0)
-		return (long)s->nr4 + lo - 1;
+	if (mxlock_key_cmp(addr, &r->hi) <= 0)
+		return (long)s->nr4 + (r - s->r6);
 	return -1;
 }
 

@@ -7,8 +7,9 @@
  * makes a set, the set must hold exactly the model's intervals, and every
  * lookup (find4, find6, overlaps4, overlaps6) must agree with the model:
  * at each interval's edges and their neighbours, at the edges of the
- * lookup index's chunks, at every address the program pushed, and at
- * addresses the program asks about.
+ * lookup index's chunks, sub-directory pieces and IPv6 slots, at every
+ * address the program pushed, and at addresses the program asks about;
+ * and the index's shape must hold its bound (tests/unit/setshape.h).
  *
  * Addresses are drawn mostly near the places that matter (0, the top of
  * each space, 199.89.0.0, a 64-bit carry inside an IPv6 key, the
@@ -175,6 +176,9 @@ static u128 length(struct in *in, u128 max)
 #else
 #define MODEL
 #endif
+
+#define SHAPE_FN MODEL __attribute__((noinline)) static
+#include "setshape.h"
 
 struct ival {
 	u128 lo, hi;
@@ -428,24 +432,57 @@ static void check_family(const struct mxlock_set *s, const struct fam *f)
 	check_find(s, f, f->max, -1);
 	check_overlaps(s, f, 0, f->max, -1);
 
-	/* The edges of the lookup index's chunks. */
-	if (!f->v6 && s->dir4) {
+	/*
+	 * The edges of the lookup index's chunks, about 512 spread evenly,
+	 * and of the pieces of the first 8 crowded chunks, up to 64 each (a
+	 * clustered set can have 2^16 chunks or more; the model is linear).
+	 */
+	if (!f->v6 && s->nr4) {
+		u32 cstep = s->chunks4 / 512 + 1, crowded = 0;
+
 		for (i = 0; i <= s->chunks4; i++) {
 			u128 start = (u128)s->base4 + ((u128)i << s->shift4);
+			u32 e = i < s->chunks4 ? s->dir4[i] : 0, j, np, pstep;
 
-			if (start <= f->max)
+			if (start > f->max)
+				break;
+			if (i % cstep == 0 || i == s->chunks4)
 				check_near(s, f, start);
+			if (!(e & MXLOCK_SUB4) || crowded++ >= 8)
+				continue;
+			np = 1U << (s->shift4 - MXLOCK_SUB4_SHIFT(e));
+			pstep = np / 64 + 1;
+			for (j = 1; j < np; j += pstep) {
+				u128 p = start + ((u128)j << MXLOCK_SUB4_SHIFT(e));
+
+				if (p <= f->max)
+					check_near(s, f, p);
+			}
 		}
 	}
-	if (f->v6 && s->dir6) {
-		for (i = 0; i <= s->chunks6; i++) {
-			u128 start = ((u128)s->base6 + ((u128)i << s->shift6))
-				     << 64;
+	/* Each IPv6 node's first address and the edges of its slots. */
+	if (f->v6 && s->nr6) {
+		for (i = 0; i < s->nnode6; i += s->nnode6 / 64 + 1) {
+			const struct mxlock_node6 *nd = &s->node6[i];
+			u128 base = k128(&nd->base), j;
+			u128 step = nd->bits > 6 ? (u128)1 << (nd->bits - 6) : 1;
 
-			if (start >> 64 == (u128)s->base6 +
-					  ((u128)i << s->shift6))
-				check_near(s, f, start);
+			for (j = 0; j <= ((u128)1 << nd->bits); j += step) {
+				u128 d = nd->shift < 128 ? j << nd->shift : 0;
+
+				if (base + d < base)
+					break;
+				check_near(s, f, base + d);
+			}
 		}
+	}
+	{
+		struct set_shape sh = set_shape(s);
+
+		if (sh.bad4 || sh.lines4 > 3 || sh.bad6 ||
+		    sh.run6 > MXLOCK_RUN6)
+			FAIL("index shape: %u bad leaves, %u lines, %u bad slots, run %u",
+			     sh.bad4, sh.lines4, sh.bad6, sh.run6);
 	}
 }
 

@@ -4,7 +4,12 @@
  * operation is checked against a naive model (a bitmap over a window of
  * addresses) on random data, for each family, with windows placed on the
  * edges that matter (the ends of the IPv4 space, a 64-bit carry inside an
- * IPv6 key), plus fixed cases for what a window cannot show.
+ * IPv6 key), plus fixed cases for what a window cannot show. Besides random
+ * intervals, clustered and adversarial shapes (packed single addresses,
+ * clumps of 8, alternating tiny and huge gaps, everything in one chunk),
+ * with far-away anchors outside the window that stretch the index's span
+ * so the window's intervals crowd its chunks; each such set's index is
+ * also checked structurally (setshape.h).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -13,6 +18,7 @@
 #include <string.h>
 
 #include "set.h"
+#include "setshape.h"
 
 #define UNIVERSE (1U << 14)	/* small, so random intervals collide */
 
@@ -42,15 +48,22 @@ struct window {
 	int v6;
 	struct mxlock_key base;
 	const char *name;
+	struct mxlock_key anchor[2];	/* far outside the window */
 };
 
 static const struct window windows[] = {
-	{ 0, { 0, 0 }, "IPv4 from 0.0.0.0" },
-	{ 0, { 0, 0xc7590000 - UNIVERSE / 2 }, "IPv4 around 199.89.0.0" },
-	{ 0, { 0, 0x100000000ULL - UNIVERSE }, "IPv4 up to 255.255.255.255" },
-	{ 1, { 0x20010db800000000ULL, 0 }, "IPv6 from 2001:db8::" },
-	{ 1, { 5, ~0ULL - UNIVERSE / 2 + 1 }, "IPv6 across a 64-bit carry" },
-	{ 1, { ~0ULL, ~0ULL - UNIVERSE + 1 }, "IPv6 up to ffff:...:ffff" },
+	{ 0, { 0, 0 }, "IPv4 from 0.0.0.0",
+	  { { 0, 0xf0000000 }, { 0, 0xfffffff0 } } },
+	{ 0, { 0, 0xc7590000 - UNIVERSE / 2 }, "IPv4 around 199.89.0.0",
+	  { { 0, 0x10 }, { 0, 0xfffffff0 } } },
+	{ 0, { 0, 0x100000000ULL - UNIVERSE }, "IPv4 up to 255.255.255.255",
+	  { { 0, 0 }, { 0, 0x1000 } } },
+	{ 1, { 0x20010db800000000ULL, 0 }, "IPv6 from 2001:db8::",
+	  { { 0, 0x1000 }, { 0xfe80000000000000ULL, 1 } } },
+	{ 1, { 5, ~0ULL - UNIVERSE / 2 + 1 }, "IPv6 across a 64-bit carry",
+	  { { 0, 0x1000 }, { 0x20010db800000000ULL, 0 } } },
+	{ 1, { ~0ULL, ~0ULL - UNIVERSE + 1 }, "IPv6 up to ffff:...:ffff",
+	  { { 0, 0x1000 }, { 0xff00000000000000ULL, 0 } } },
 };
 
 static struct mxlock_key key_of(const struct window *w, u32 x)
@@ -118,10 +131,12 @@ static int well_formed(const struct mxlock_set *s)
 }
 
 /* The set equals the model, address by address, and counts its runs. */
+static int anchored;	/* the anchors are in the set, besides the window */
+
 static int matches(const struct mxlock_set *s, const struct window *w,
 		   const unsigned char *bm)
 {
-	u32 runs = 0, other = w->v6 ? s->nr4 : s->nr6;
+	u32 runs = anchored ? 2 : 0, other = w->v6 ? s->nr4 : s->nr6;
 
 	for (u32 x = 0; x < UNIVERSE; x++) {
 		if (contains(s, w, x) != bm[x])
@@ -142,6 +157,79 @@ static void random_ranges(struct mxlock_staging *st, const struct window *w,
 		push(st, w, lo, hi);
 		memset(bm + lo, val, hi - lo + 1);
 	}
+}
+
+static void push_anchors(struct mxlock_staging *st, const struct window *w)
+{
+	for (int i = 0; i < 2; i++) {
+		if (w->v6)
+			mxlock_staging_push6(st, &w->anchor[i], &w->anchor[i], ~0U);
+		else
+			mxlock_staging_push4(st, (u32)w->anchor[i].lo,
+					     (u32)w->anchor[i].lo, ~0U);
+	}
+}
+
+/* Single addresses every other one over lo..lo + len: the densest list. */
+static void packed(struct mxlock_staging *st, const struct window *w,
+		   unsigned char *bm, u32 lo, u32 len)
+{
+	for (u32 x = lo; x < lo + len && x < UNIVERSE; x += 2) {
+		push(st, w, x, x);
+		bm[x] = 1;
+	}
+}
+
+/*
+ * A clustered or adversarial list in the window, shape 0-3: packed single
+ * addresses over most of it; clumps of 8 packed addresses at random
+ * places; pairs of single addresses one apart with huge gaps between
+ * pairs (alternating tiny and huge gaps); a random mix of all three.
+ */
+static void shaped_ranges(struct mxlock_staging *st, const struct window *w,
+			  unsigned char *bm, unsigned int shape)
+{
+	u32 i, n;
+
+	switch (shape) {
+	case 0:
+		packed(st, w, bm, rnd(64), UNIVERSE - rnd(UNIVERSE / 4));
+		break;
+	case 1:
+		for (i = 0, n = 1 + rnd(200); i < n; i++)
+			packed(st, w, bm, rnd(UNIVERSE), 16);
+		break;
+	case 2: {
+		u32 gap = 3 + rnd(2000);
+
+		for (i = rnd(4); i + 2 < UNIVERSE; i += gap) {
+			push(st, w, i, i);
+			push(st, w, i + 2, i + 2);
+			bm[i] = bm[i + 2] = 1;
+		}
+		break;
+	}
+	default:
+		for (i = 0, n = 1 + rnd(20); i < n; i++)
+			packed(st, w, bm, rnd(UNIVERSE), rnd(600));
+		random_ranges(st, w, bm, rnd(30), 1);
+		break;
+	}
+}
+
+static u32 seen_crowded4, seen_depth6, seen_sets;
+
+static int shape_ok(const struct mxlock_set *s)
+{
+	struct set_shape sh = set_shape(s);
+
+	seen_sets++;
+	seen_crowded4 += sh.crowded4 > 0;
+	if (sh.depth6 > seen_depth6)
+		seen_depth6 = sh.depth6;
+
+	return !sh.bad4 && !sh.bad6 && sh.lines4 <= 3 &&
+	       sh.run6 <= MXLOCK_RUN6;
 }
 
 static int overlaps_match(const struct mxlock_set *s, const struct window *w,
@@ -179,6 +267,43 @@ static void test_random(const struct window *w, unsigned int round)
 	u = mxlock_set_subtract(t, &d);
 	ok(u && well_formed(u) && matches(u, w, bm) && overlaps_match(u, w, bm),
 	   "%s: random subtract matches the model, round %u", w->name, round);
+	mxlock_set_free(s);
+	mxlock_set_free(t);
+	mxlock_set_free(u);
+	mxlock_staging_release(&a);
+	mxlock_staging_release(&b);
+	mxlock_staging_release(&d);
+}
+
+/* A shaped list, with or without anchors; then add to it and cut from it. */
+static void test_shaped(const struct window *w, unsigned int shape,
+			unsigned int round)
+{
+	static unsigned char bm[UNIVERSE];
+	struct mxlock_staging a = {}, b = {}, d = {};
+	struct mxlock_set *s, *t, *u;
+
+	anchored = round % 2 == 0;
+	memset(bm, 0, sizeof(bm));
+	shaped_ranges(&a, w, bm, shape);
+	if (anchored)
+		push_anchors(&a, w);
+	s = mxlock_set_build(&a);
+	ok(s && well_formed(s) && matches(s, w, bm) && shape_ok(s),
+	   "%s: shape %u%s matches the model, round %u", w->name, shape,
+	   anchored ? " with far anchors" : "", round);
+	shaped_ranges(&b, w, bm, (shape + 1) % 4);
+	t = mxlock_set_add(s, &b);
+	ok(t && well_formed(t) && matches(t, w, bm) && shape_ok(t) &&
+	   overlaps_match(t, w, bm),
+	   "%s: shape %u, added shape %u, matches the model, round %u",
+	   w->name, shape, (shape + 1) % 4, round);
+	random_ranges(&d, w, bm, 1 + rnd(80), 0);
+	u = mxlock_set_subtract(t, &d);
+	ok(u && well_formed(u) && matches(u, w, bm) && shape_ok(u),
+	   "%s: shape %u, after a random subtract, matches the model, round %u",
+	   w->name, shape, round);
+	anchored = 0;
 	mxlock_set_free(s);
 	mxlock_set_free(t);
 	mxlock_set_free(u);
@@ -315,14 +440,23 @@ int main(int argc, char **argv)
 {
 	unsigned int seed = argc > 1 ? strtoul(argv[1], NULL, 0) : 1;
 	const unsigned int nw = sizeof(windows) / sizeof(windows[0]);
-	const unsigned int rounds = 12;
+	const unsigned int rounds = 12, shapes = 4, shaped_rounds = 4;
 
 	srand(seed);
-	printf("KTAP version 1\n1..%u\n", nw * rounds * 3 + 8 + 3 + 1);
+	printf("KTAP version 1\n1..%u\n",
+	       nw * (rounds + shapes * shaped_rounds) * 3 + 1 + 8 + 3 + 1);
 	printf("# set: seed %u\n", seed);
 	for (unsigned int w = 0; w < nw; w++)
 		for (unsigned int i = 0; i < rounds; i++)
 			test_random(&windows[w], i);
+	for (unsigned int w = 0; w < nw; w++)
+		for (unsigned int sh = 0; sh < shapes; sh++)
+			for (unsigned int i = 0; i < shaped_rounds; i++)
+				test_shaped(&windows[w], sh, i);
+	printf("# set: %u shaped sets, %u with crowded IPv4 chunks, IPv6 trees up to %u deep\n",
+	       seen_sets, seen_crowded4, seen_depth6);
+	ok(seen_crowded4 > 0 && seen_depth6 > 0,
+	   "the shaped lists reach crowded IPv4 chunks and IPv6 child nodes");
 	test_edges4();
 	test_v4mapped();
 	test_edges6();
