@@ -259,38 +259,6 @@ else
 	ktap_skip "denied flush empties both CPUs' tables" "needs 2 CPUs"
 fi
 
-# steady_flood NS SRC DST STOPFILE: syn_flood (lib.sh), but a SYN that
-# the receiving CPU's backlog had no room for (ENOBUFS: dropped before
-# any hook, as happens when the sender keeps its CPU from the softirq
-# work) is not counted, and the sender yields a moment.
-steady_flood() {
-	ip netns exec "$1" python3 - "$2" "$3" "$4" <<'EOF'
-import errno, os, random, socket, struct, sys, time
-src, dst, stop = sys.argv[1], sys.argv[2], sys.argv[3]
-sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
-sock.bind((src, 0))
-pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, 20)
-sent = 0
-while sent % 64 or not os.path.exists(stop):
-    h = struct.pack("!HHIIBBHHH", 1024 + sent % 60000, 25,
-                    random.getrandbits(32), 0, 5 << 4, 2, 64240, 0, 0)
-    s = sum(struct.unpack("!16H", pseudo + h))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    try:
-        sock.sendto(h[:16] + struct.pack("!H", ~s & 0xffff) + h[18:], (dst, 0))
-    except OSError as e:
-        if e.errno != errno.ENOBUFS:
-            raise
-        time.sleep(0.001)
-        continue
-    sent += 1
-    if sent == 1:
-        open(stop + ".started", "w").close()
-print(sent)
-EOF
-}
-
 # Readers on CPU 0 while CPU 1 refuses as fast as one sender goes: every
 # read shows bad's one row whole, its count never going back, and in the
 # end the count is the number of SYNs sent.
@@ -298,7 +266,7 @@ read_during_flood() {
 	local stopf=$TMPD/stop.read out n prev=0 i before sent
 	mx "$MX" denied flush || return 1
 	before=$(stat "$MX" syn_dropped)
-	pinned 1 steady_flood "$BAD" "$BAD_ADDR" "$MX_ADDR" "$stopf" >"$TMPD/read.sent" &
+	pinned 1 syn_flood "$BAD" "$BAD_ADDR" "$MX_ADDR" 25 "$stopf" >"$TMPD/read.sent" &
 	flood_started "$stopf" || return 1
 	for ((i = 0; i < 20; i++)); do
 		out=$(pinned 0 proc_denied "$MX")
