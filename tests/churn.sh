@@ -12,7 +12,9 @@
 # takes them in one round).
 #
 # After a warm-up round, the kernel's memory must come back to where it
-# was once the namespaces are gone. The figures are exact: every slab
+# was once the namespaces are gone, after the round or after a second one
+# like it (a leak grows memory in both; noise from elsewhere in the
+# kernel, seen once at +741 kmalloc-8 objects, does not repeat). The figures are exact: every slab
 # cache is shrunk first (per-CPU slabs flushed back), so /proc/slabinfo
 # counts objects in use. The test fails if
 #  - any one slab cache holds 3/5 ROUND or more objects more than before:
@@ -64,7 +66,7 @@ case $? in
 esac
 [ -w /sys/kernel/slab/net_namespace/shrink ] ||
 	ktap_skip_all "no /sys/kernel/slab (SLUB with sysfs needed for exact counts)"
-ktap_begin 5
+ktap_begin 6
 
 ROUND=${MXLOCK_CHURN:-1000}
 WARM=${MXLOCK_CHURN_WARM:-$ROUND}
@@ -158,6 +160,9 @@ BASE_NS=$(live_ns)
 warm() {
 	nl_churn "$WARM" && settle
 }
+warm_again() {
+	nl_churn "$ROUND" && settle
+}
 nl_churn() {
 	"$NLCLIENT" churn "$1" "$BATCH" >&2
 }
@@ -172,16 +177,34 @@ check "all $ROUND gone again" settle
 ktap_diag "churn: ${ROUND} namespaces in $((t1 - t0))s, gone $((SECONDS - t1))s later"
 snapshot "$TMPD/after"
 
-desc="kernel memory back where it was (no cache +$((ROUND * 3 / 5)) objects, slab within $SLAB_SLACK_KB kB)"
+# A leak repeats: the same round again must grow memory again. Unrelated
+# activity does not (one CI run saw kmalloc-8 +741 objects in one round
+# of the whole suite; a scratch leak of one object per namespace shows in
+# every round), so memory has grown only if both rounds say so.
+check "again: $ROUND more namespaces put to work and gone" warm_again
+snapshot "$TMPD/after2"
+
+# memory_back: compare (below) passes for the first round or for the
+# second.
+memory_back() {
+	local r1=0 r2=0
+	echo "first round:"
+	compare "$TMPD/before" "$TMPD/after" || r1=1
+	echo "second round:"
+	compare "$TMPD/after" "$TMPD/after2" || r2=1
+	[ $r1 = 0 ] || [ $r2 = 0 ]
+}
+
+desc="kernel memory back where it was after either round (no cache +$((ROUND * 3 / 5)) objects, slab within $SLAB_SLACK_KB kB)"
 # KASAN's quarantine keeps freed objects allocated for a while, by the
 # megabyte (scripts/check-debug's kernel): these figures mean nothing
 # there, and kmemleak watches that kernel instead.
 if [ -r /proc/config.gz ] && zgrep -q '^CONFIG_KASAN=y' /proc/config.gz; then
 	ktap_skip "$desc" "KASAN quarantines freed objects (kmemleak watches this kernel)"
 else
-	check "$desc" compare "$TMPD/before" "$TMPD/after"
+	check "$desc" memory_back
 fi
-ktap_diag "$(compare "$TMPD/before" "$TMPD/after" 2>&1)"
+ktap_diag "$(memory_back 2>&1)"
 ktap_diag "vmalloc'd kB by caller, where it changed: $(awk '
 	FNR == NR { b[$1] = $2; next }
 	{ if ($2 != b[$1]) printf " %s %+d", $1, $2 - b[$1]; delete b[$1] }

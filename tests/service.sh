@@ -47,6 +47,11 @@ KVER=$(uname -r)
 [ "$(modinfo -F vermagic "$MXLOCK_KO" | cut -d' ' -f1)" = "$KVER" ] ||
 	ktap_skip_all "$MXLOCK_KO is not built for the running kernel $KVER"
 
+# The install goes into overlays of /etc, /usr/local and /lib/modules.
+modprobe -q overlay 2>/dev/null
+grep -qw overlay /proc/filesystems ||
+	ktap_skip_all "this kernel has no overlay file system (CONFIG_OVERLAY_FS)"
+
 ktap_begin 10
 
 UNIT=/usr/local/lib/systemd/system/mxlock.service
