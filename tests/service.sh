@@ -44,6 +44,13 @@ if [ -z "${MXLOCK_VM:-}" ] && [ -d /sys/module/mxlock ]; then
 fi
 
 KVER=$(uname -r)
+# make install builds and installs for the kernel scripts/kdir picks (the
+# distro's headers); on another running kernel (the debug lane's) the
+# installed module could not load.
+inst_kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' \
+	"$("$top/scripts/kdir" 2>/dev/null)/include/generated/utsrelease.h" 2>/dev/null)
+[ "$inst_kver" = "$KVER" ] ||
+	ktap_skip_all "make install targets kernel '${inst_kver:-none}', not the running $KVER"
 [ "$(modinfo -F vermagic "$MXLOCK_KO" | cut -d' ' -f1)" = "$KVER" ] ||
 	ktap_skip_all "$MXLOCK_KO is not built for the running kernel $KVER"
 
