@@ -775,17 +775,25 @@ static int do_bad_chunk(int policy)
 	return bad;
 }
 
-static int put_one(struct nl_sock *sk, uint32_t net, int plen, uint32_t flags)
+/* One REPLACE chunk of a single IPv4 entry; transact()'s result, answer in *a. */
+static int send_one(struct nl_sock *sk, uint32_t net, int plen, uint32_t flags,
+		    struct answer *a)
 {
 	struct nl_msg *msg = new_msg(MXLOCK_CMD_REPLACE, 0);
 	struct nlattr *all = nla_nest_start(msg, MXLOCK_A_ENTRIES);
-	struct answer a;
 
 	put_v4_entry(msg, net, plen);
 	nla_nest_end(msg, all);
 	if (flags)
 		nla_put_u32(msg, MXLOCK_A_REPLACE_FLAGS, flags);
-	transact(sk, msg, &a, NULL, NULL);
+	return transact(sk, msg, a, NULL, NULL);
+}
+
+static int put_one(struct nl_sock *sk, uint32_t net, int plen, uint32_t flags)
+{
+	struct answer a;
+
+	send_one(sk, net, plen, flags, &a);
 	print_answer(&a);
 	return a.error;
 }
@@ -793,15 +801,9 @@ static int put_one(struct nl_sock *sk, uint32_t net, int plen, uint32_t flags)
 static int put_one_quiet(struct nl_sock *sk, uint32_t net, int plen,
 			 uint32_t flags)
 {
-	struct nl_msg *msg = new_msg(MXLOCK_CMD_REPLACE, 0);
-	struct nlattr *all = nla_nest_start(msg, MXLOCK_A_ENTRIES);
 	struct answer a;
 
-	put_v4_entry(msg, net, plen);
-	nla_nest_end(msg, all);
-	if (flags)
-		nla_put_u32(msg, MXLOCK_A_REPLACE_FLAGS, flags);
-	return transact(sk, msg, &a, NULL, NULL);
+	return send_one(sk, net, plen, flags, &a);
 }
 
 static int reply_state_quiet(struct nlmsghdr *nlh, void *arg)
