@@ -336,6 +336,26 @@ nl() { # NS args...: nlclient in NS
 	ip netns exec "$ns" "$NLCLIENT" "$@"
 }
 
+# nl_unchanged: the dump of $MX (generation and intervals) is still $BEFORE.
+nl_unchanged() {
+	expect_eq "generation and list" "$BEFORE" "$(nl "$MX" list)"
+}
+
+# nl_refused_nochange EXPECT ARGS...: `nlclient -e EXPECT ARGS` in $MX gets
+# that answer (EXPECT "any": any errno) with a non-empty extack, and nothing
+# changed (nl_unchanged). The answer starts its line, or follows what nlclient
+# says it sent ("360044 bytes: errno=...").
+nl_refused_nochange() {
+	local exp=$1 out rc
+	shift
+	out=$(nl "$MX" -e "$exp" "$@")
+	rc=$?
+	echo "nlclient $*: $out" >&2
+	expect_eq "nlclient exit status (0: the answer was $exp)" 0 "$rc" || return 1
+	expect_match "the answer" '(^|bytes: )errno=[0-9]+ .* extack=.+' "$out" || return 1
+	nl_unchanged
+}
+
 as_nobody() { # NS CMD...: CMD in NS as an unprivileged user, no caps
 	local ns=$1
 	shift

@@ -25,49 +25,31 @@ setup_ns MX || ktap_bail "cannot create a namespace"
 nl "$MX" entry c7590000 prefix 21 >/dev/null || ktap_bail "cannot load the first list"
 BEFORE=$(nl "$MX" list)
 
-# nl_unchanged: the dump (generation and intervals) is what it was.
-nl_unchanged() {
-	expect_eq "generation and list" "$BEFORE" "$(nl "$MX" list)"
-}
-
-# refused EXPECT ARGS...: nlclient -e EXPECT ARGS gets that answer (EXPECT
-# "any" is any errno), with a non-empty extack, and nothing changed.
-refused() {
-	local exp=$1 out rc
-	shift
-	out=$(nl "$MX" -e "$exp" "$@")
-	rc=$?
-	echo "nlclient $*: $out" >&2
-	expect_eq "nlclient exit status (0: the answer was $exp)" 0 "$rc" || return 1
-	expect_match "the answer" '^errno=[0-9]+ .* extack=.+' "$out" || return 1
-	nl_unchanged
-}
-
-check "host bits (199.89.0.1/21): EINVAL with extack" refused EINVAL entry c7590001 prefix 21
-check "prefix 33 is refused" refused any entry c7590000 prefix 33
-check "a 5-byte address is refused" refused any entry c759000001
-check "a 3-byte address is refused" refused any entry c75900
-check "ADDR_END below ADDR is refused" refused any entry c6336414 end c633640a
-check "ADDR_END of another length than ADDR is refused" refused any entry c7590000 end c75907ff00
-check "PREFIXLEN and ADDR_END together are refused" refused any entry c7590000 prefix 21 end c75907ff
-check "PREFIXLEN sent as a u32 (wrong length) is refused" refused any entry c7590000 prefix32 21
-check "an unknown attribute inside an entry is refused" refused any entry c7590000 prefix 21 junk
-check "an unknown top-level attribute is refused" refused any junk-top
-check "an unknown REPLACE_FLAGS bit is refused" refused any flags 0x80
-check "committing an empty ENTRIES nest is refused" refused any empty-commit
-check "a REPLACE commit with no entries at all is refused" refused any noentries
-check "ADD without ENTRIES is refused" refused any -c add noentries
-check "DEL without ENTRIES is refused" refused any -c del noentries
-check "DEL of an unlisted range: ENOENT" refused ENOENT -c del entry cb007100 prefix 24
-check "DEL that would empty the list: EINVAL" refused EINVAL -c del entry c7590000 prefix 21
+check "host bits (199.89.0.1/21): EINVAL with extack" nl_refused_nochange EINVAL entry c7590001 prefix 21
+check "prefix 33 is refused" nl_refused_nochange any entry c7590000 prefix 33
+check "a 5-byte address is refused" nl_refused_nochange any entry c759000001
+check "a 3-byte address is refused" nl_refused_nochange any entry c75900
+check "ADDR_END below ADDR is refused" nl_refused_nochange any entry c6336414 end c633640a
+check "ADDR_END of another length than ADDR is refused" nl_refused_nochange any entry c7590000 end c75907ff00
+check "PREFIXLEN and ADDR_END together are refused" nl_refused_nochange any entry c7590000 prefix 21 end c75907ff
+check "PREFIXLEN sent as a u32 (wrong length) is refused" nl_refused_nochange any entry c7590000 prefix32 21
+check "an unknown attribute inside an entry is refused" nl_refused_nochange any entry c7590000 prefix 21 junk
+check "an unknown top-level attribute is refused" nl_refused_nochange any junk-top
+check "an unknown REPLACE_FLAGS bit is refused" nl_refused_nochange any flags 0x80
+check "committing an empty ENTRIES nest is refused" nl_refused_nochange any empty-commit
+check "a REPLACE commit with no entries at all is refused" nl_refused_nochange any noentries
+check "ADD without ENTRIES is refused" nl_refused_nochange any -c add noentries
+check "DEL without ENTRIES is refused" nl_refused_nochange any -c del noentries
+check "DEL of an unlisted range: ENOENT" nl_refused_nochange ENOENT -c del entry cb007100 prefix 24
+check "DEL that would empty the list: EINVAL" nl_refused_nochange EINVAL -c del entry c7590000 prefix 21
 
 bad_mode() {
-	refused any mode 7 || return 1
+	nl_refused_nochange any mode 7 || return 1
 	expect_eq "mode" enforce "$(stat "$MX" mode)"
 }
 check "SET_MODE with an unknown mode (7) is refused; mode unchanged" bad_mode
 
-check "TEST with a 5-byte address is refused" refused any test c759000a01
+check "TEST with a 5-byte address is refused" nl_refused_nochange any test c759000a01
 
 # Framing a buggy or hostile client gets wrong: nests whose lengths do not
 # add up (bytes laid out by hand in nlclient, no libnl builder in between).
@@ -76,27 +58,27 @@ check "TEST with a 5-byte address is refused" refused any test c759000a01
 # it stops at the first malformed element, and the module refuses the
 # leftover itself: nothing before it may be applied.
 check "truncated: ENTRIES' nla_len runs 64 bytes past the message end" \
-	refused EINVAL malformed nest-past-end
+	nl_refused_nochange EINVAL malformed nest-past-end
 check "truncated: an ENTRY ends in the middle of its ADDR" \
-	refused EINVAL malformed entry-cut
+	nl_refused_nochange EINVAL malformed entry-cut
 check "truncated: an ENTRIES header with nla_len 2 (< NLA_HDRLEN)" \
-	refused EINVAL malformed short-nest
+	nl_refused_nochange EINVAL malformed short-nest
 check "truncated: a good entry, then an ENTRY header with nla_len 3" \
-	refused EINVAL malformed short-entry
-check "an ENTRY with 2 bytes of payload: ERANGE" refused ERANGE malformed tiny-entry
+	nl_refused_nochange EINVAL malformed short-entry
+check "an ENTRY with 2 bytes of payload: ERANGE" nl_refused_nochange ERANGE malformed tiny-entry
 check "a nest in a nest: an ENTRY overruns ENTRIES (REPLACE_FLAGS follows)" \
-	refused EINVAL malformed entry-overrun
+	nl_refused_nochange EINVAL malformed entry-overrun
 check "ADD: a good entry, then an ENTRY header with nla_len 3" \
-	refused EINVAL -c add malformed short-entry
-check "2 stray bytes after the last entry" refused EINVAL malformed trailing
-check "an empty ENTRY nest" refused EINVAL malformed empty-entry
+	nl_refused_nochange EINVAL -c add malformed short-entry
+check "2 stray bytes after the last entry" nl_refused_nochange EINVAL malformed trailing
+check "an empty ENTRY nest" nl_refused_nochange EINVAL malformed empty-entry
 check "MXLOCK_A_ENTRIES twice in one REPLACE (the core would keep the last)" \
-	refused EINVAL two-nests
+	nl_refused_nochange EINVAL two-nests
 
 bad_ports() {
 	local p0
 	p0=$(stat "$MX" ports)
-	refused EINVAL malformed ports-trailing || return 1
+	nl_refused_nochange EINVAL malformed ports-trailing || return 1
 	expect_eq "ports" "$p0" "$(stat "$MX" ports)"
 }
 check "SET_CONFIG: a good port, then 2 stray bytes in PORTS; ports unchanged" bad_ports
