@@ -607,7 +607,8 @@ static struct rte_lpm *snap_read(u32 want_tbl8s)
 
 /*
  * A copy of [src, src + len) on 2 MiB pages, as DPDK's hugepages would back
- * rte_lpm in production (the module's set, vmalloc'd, is on 4 KiB pages).
+ * rte_lpm in production (and as kvmalloc() backs the module's large sets,
+ * when the kernel has 2 MiB pages free).
  * DPDK's --no-huge memory is shared anonymous memory, which THP leaves
  * alone, hence copies, for every structure alike. Adds to *huge the bytes
  * the kernel did put on huge pages.

@@ -354,6 +354,12 @@ static int cmd_replace(const struct cmd *cmd, int argc, char **argv)
 						     MXLOCK_A_REPLACE_FLAGS,
 						     flags))
 			err = -EMSGSIZE;
+		/* The commit says how many entries it stands for. */
+		else if (flags == MXLOCK_REPLACE_F_CONTINUE &&
+			 !mnl_attr_put_u32_check(nlh, g.sbuflen,
+						 MXLOCK_A_REPLACE_COUNT,
+						 (uint32_t)l.n))
+			err = -EMSGSIZE;
 		else
 			err = put_entries(&g, nlh, e, n, offs);
 		if (err) {

@@ -20,6 +20,7 @@
 struct mxlock_txn {
 	struct list_head node;
 	u32 portid;
+	u32 entries;		/* sent in the chunks staged so far */
 	struct mxlock_staging staging;
 };
 
@@ -37,6 +38,7 @@ static const struct nla_policy mxlock_replace_policy[MXLOCK_A_MAX + 1] = {
 							    mxlock_entry_policy),
 	[MXLOCK_A_REPLACE_FLAGS] = NLA_POLICY_MASK(NLA_U32,
 						   MXLOCK_REPLACE_F_ALL),
+	[MXLOCK_A_REPLACE_COUNT] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy mxlock_entries_policy[MXLOCK_A_MAX + 1] = {
@@ -374,16 +376,31 @@ err_free_conf:
 	return err;
 }
 
+/* Entries in a nest mxlock_parse_entries() took: an attribute each. */
+static u32 mxlock_entries_sent(const struct nlattr *entries)
+{
+	const struct nlattr *a;
+	u32 n = 0;
+	int rem;
+
+	if (entries)
+		nla_for_each_nested(a, entries, rem)
+			n++;
+	return n;
+}
+
 static int mxlock_nl_replace(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mxlock_net *pn = mxlock_pernet(genl_info_net(info));
 	const struct nlattr *flags_attr = info->attrs[MXLOCK_A_REPLACE_FLAGS];
+	const struct nlattr *count = info->attrs[MXLOCK_A_REPLACE_COUNT];
 	struct netlink_ext_ack *extack = info->extack;
 	u32 flags = flags_attr ? nla_get_u32(flags_attr) : 0;
 	struct mxlock_staging oneshot = {};
 	struct mxlock_staging *st = &oneshot;
 	struct mxlock_txn *txn;
 	struct mxlock_set *set;
+	u32 sent;
 	int err;
 
 	mutex_lock(&pn->lock);
@@ -415,8 +432,23 @@ static int mxlock_nl_replace(struct sk_buff *skb, struct genl_info *info)
 				   extack);
 	if (err)
 		goto out_close;
+	sent = mxlock_entries_sent(info->attrs[MXLOCK_A_ENTRIES]);
+	if (txn) {
+		txn->entries += sent;
+		sent = txn->entries;
+	}
 	if (flags & MXLOCK_REPLACE_F_MORE)
 		goto out_unlock;	/* staged; the transaction stays open */
+
+	/* Fewer staged than sent: the core refused a chunk (the module never
+	 * saw it) and the client went on.
+	 */
+	if (count && nla_get_u32(count) != sent) {
+		NL_SET_ERR_MSG_ATTR(extack, count,
+				    "entries staged differ from the count sent: a chunk was refused");
+		err = -EBADMSG;
+		goto out_close;
+	}
 
 	if (!st->v4.n && !st->v6.n) {
 		NL_SET_ERR_MSG(extack,

@@ -31,19 +31,24 @@
  *   state            GET_STATE; prints the /proc/net/mxlock/stats lines
  *   list             GET_ENTRIES dump; prints "generation N", then one
  *                    "a.b.c.d-e.f.g.h" line per interval
- *   replace-chunks N K   replace with N /32 entries 100.64.0.0 + 2*i
- *                    (never adjacent, so N ranges) in K chunks, commit
+ *   replace-chunks N K [C]  replace with N /32 entries 100.64.0.0 + 2*i
+ *                    (never adjacent, so N ranges) in K chunks, commit;
+ *                    with C, the commit says the transaction sent C
  *   replace-die N    stage N such entries (F_MORE, chunks of 1000, each
  *                    acked), then SIGKILL itself without committing
  *   replace-hold N S stage N entries, print "staged", sleep S seconds,
  *                    exit without committing (the socket is closed)
- *   bad-chunk [policy]  chunk 1 stages 3 entries (F_MORE), chunk 2
- *                    (F_CONTINUE|F_MORE) carries a bad entry and must be
- *                    refused, chunk 3 (F_CONTINUE, commit, no entries)
- *                    must be refused too: chunk 1 must not be committed.
- *                    The bad entry has host bits set (the module refuses
- *                    it), or with "policy" an unknown attribute (the
- *                    attribute policy refuses it)
+ *   bad-chunk [HOW] [count]  chunk 1 stages 3 entries (F_MORE), chunk 2
+ *                    (F_CONTINUE|F_MORE) is bad and must be refused,
+ *                    chunk 3 (F_CONTINUE, commit, no entries) must be
+ *                    refused too: chunk 1 must not be committed. HOW:
+ *                    "entry" (default) an entry with host bits set (the
+ *                    module refuses it); "policy" an unknown attribute
+ *                    inside the entry, "top" one beside the entries,
+ *                    "flags" an unknown flag (the attribute policy
+ *                    refuses these: the module never sees them). With
+ *                    "count" the commit says the transaction sent 4
+ *                    entries (MXLOCK_A_REPLACE_COUNT)
  *   flip N           N one-shot replaces on one socket, alternating list A
  *                    (199.89.0.0/21, 192.0.2.0/24) and list B
  *                    (199.89.0.0/24, 198.18.0.0/15): 199.89.0.10 is in
@@ -654,9 +659,12 @@ static int do_list(void)
 	return finish(a.error);
 }
 
-/* One REPLACE chunk with entries [from, to) of the generated list. */
-static int chunk(struct nl_sock *sk, int from, int to, uint32_t flags,
-		 struct answer *a)
+/*
+ * One REPLACE chunk with entries [from, to) of the generated list and, if
+ * count >= 0, MXLOCK_A_REPLACE_COUNT.
+ */
+static int chunk_count(struct nl_sock *sk, int from, int to, uint32_t flags,
+		       long count, struct answer *a)
 {
 	struct nl_msg *msg = new_msg(MXLOCK_CMD_REPLACE, 0);
 	struct nlattr *all = nla_nest_start(msg, MXLOCK_A_ENTRIES);
@@ -666,7 +674,15 @@ static int chunk(struct nl_sock *sk, int from, int to, uint32_t flags,
 	nla_nest_end(msg, all);
 	if (flags)
 		nla_put_u32(msg, MXLOCK_A_REPLACE_FLAGS, flags);
+	if (count >= 0)
+		nla_put_u32(msg, MXLOCK_A_REPLACE_COUNT, (uint32_t)count);
 	return transact(sk, msg, a, NULL, NULL);
+}
+
+static int chunk(struct nl_sock *sk, int from, int to, uint32_t flags,
+		 struct answer *a)
+{
+	return chunk_count(sk, from, to, flags, -1, a);
 }
 
 /* Stage n entries on sk (the first chunk opens the transaction). */
@@ -687,7 +703,8 @@ static int stage(struct nl_sock *sk, int n)
 	return 0;
 }
 
-static int do_replace_chunks(int n, int k)
+/* n entries in k chunks; the commit says it sent count (-1: says nothing). */
+static int do_replace_chunks(int n, int k, long count)
 {
 	struct nl_sock *sk = open_sock();
 	struct answer a;
@@ -700,7 +717,7 @@ static int do_replace_chunks(int n, int k)
 		uint32_t fl = (i ? MXLOCK_REPLACE_F_CONTINUE : 0) |
 			      (to < n ? MXLOCK_REPLACE_F_MORE : 0);
 
-		if (chunk(sk, i, to, fl, &a))
+		if (chunk_count(sk, i, to, fl, to < n ? -1 : count, &a))
 			break;
 	}
 	print_answer(&a);
@@ -733,16 +750,21 @@ static int do_replace_hold(int n, int secs)
 	return 0;
 }
 
-static int do_bad_chunk(int policy)
+static int do_bad_chunk(const char *how, int count)
 {
 	struct nl_sock *sk = open_sock();
+	uint32_t flags = MXLOCK_REPLACE_F_CONTINUE | MXLOCK_REPLACE_F_MORE;
+	int policy = !strcmp(how, "policy");
+	struct nlattr *all, *e;
 	struct nl_msg *msg;
-	struct nlattr *all;
 	struct answer a;
-	/* 199.89.0.1/21: host bits; or 199.89.0.0/21 and an unknown attribute */
-	uint32_t be = htonl(policy ? 0xc7590000 : 0xc7590001);
+	/* 199.89.0.1/21: host bits; otherwise 199.89.0.0/21 */
+	uint32_t be = htonl(strcmp(how, "entry") ? 0xc7590000 : 0xc7590001);
 	int bad = 0;
 
+	if (strcmp(how, "entry") && !policy && strcmp(how, "top") &&
+	    strcmp(how, "flags"))
+		die("bad-chunk: unknown kind %s", how);
 	if (chunk(sk, 0, 3, MXLOCK_REPLACE_F_MORE, &a)) {
 		printf("chunk 1: ");
 		print_answer(&a);
@@ -752,22 +774,27 @@ static int do_bad_chunk(int policy)
 
 	msg = new_msg(MXLOCK_CMD_REPLACE, 0);
 	all = nla_nest_start(msg, MXLOCK_A_ENTRIES);
-	struct nlattr *e = nla_nest_start(msg, MXLOCK_A_ENTRY);
+	e = nla_nest_start(msg, MXLOCK_A_ENTRY);
 	nla_put(msg, MXLOCK_ENTRY_A_ADDR, 4, &be);
 	nla_put_u8(msg, MXLOCK_ENTRY_A_PREFIXLEN, 21);
 	if (policy)
 		nla_put_u32(msg, __MXLOCK_ENTRY_A_MAX, 0xdeadbeef);
 	nla_nest_end(msg, e);
 	nla_nest_end(msg, all);
-	nla_put_u32(msg, MXLOCK_A_REPLACE_FLAGS,
-		    MXLOCK_REPLACE_F_CONTINUE | MXLOCK_REPLACE_F_MORE);
+	if (!strcmp(how, "top"))
+		nla_put_u32(msg, __MXLOCK_A_MAX, 0xdeadbeef);
+	if (!strcmp(how, "flags"))
+		flags |= (uint32_t)MXLOCK_REPLACE_F_ALL + 1;
+	nla_put_u32(msg, MXLOCK_A_REPLACE_FLAGS, flags);
 	transact(sk, msg, &a, NULL, NULL);
-	printf("chunk 2 (bad entry): ");
+	printf("chunk 2 (bad: %s): ", how);
 	print_answer(&a);
 	bad |= !a.error;
 
 	msg = new_msg(MXLOCK_CMD_REPLACE, 0);
 	nla_put_u32(msg, MXLOCK_A_REPLACE_FLAGS, MXLOCK_REPLACE_F_CONTINUE);
+	if (count)
+		nla_put_u32(msg, MXLOCK_A_REPLACE_COUNT, 4);
 	transact(sk, msg, &a, NULL, NULL);
 	printf("chunk 3 (commit): ");
 	print_answer(&a);
@@ -1455,16 +1482,16 @@ int main(int argc, char **argv)
 		return do_state();
 	if (!strcmp(sub, "list") && argc == 1)
 		return do_list();
-	if (!strcmp(sub, "replace-chunks") && argc == 3)
-		return do_replace_chunks(atoi(argv[1]), atoi(argv[2]));
+	if (!strcmp(sub, "replace-chunks") && (argc == 3 || argc == 4))
+		return do_replace_chunks(atoi(argv[1]), atoi(argv[2]),
+					 argc == 4 ? atol(argv[3]) : -1);
 	if (!strcmp(sub, "replace-die") && argc == 2)
 		return do_replace_die(atoi(argv[1]));
 	if (!strcmp(sub, "replace-hold") && argc == 3)
 		return do_replace_hold(atoi(argv[1]), atoi(argv[2]));
-	if (!strcmp(sub, "bad-chunk") && argc == 1)
-		return do_bad_chunk(0);
-	if (!strcmp(sub, "bad-chunk") && argc == 2 && !strcmp(argv[1], "policy"))
-		return do_bad_chunk(1);
+	if (!strcmp(sub, "bad-chunk") && argc <= 3)
+		return do_bad_chunk(argc >= 2 ? argv[1] : "entry",
+				    argc == 3 && !strcmp(argv[2], "count"));
 	if (!strcmp(sub, "flip") && argc == 2)
 		return do_flip(atoi(argv[1]));
 	if (!strcmp(sub, "interleave") && argc == 1)

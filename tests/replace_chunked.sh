@@ -11,7 +11,7 @@ source "$(dirname "$0")/lib.sh"
 
 require_mxlock
 require_nlclient
-ktap_begin 8
+ktap_begin 12
 
 topology || ktap_bail "cannot build the topology"
 mx "$MX" replace "$PROVIDER" || ktap_bail "cannot load the list"
@@ -47,10 +47,26 @@ check "a client that closes its socket with a staged list: old list stays" hold
 # A refused chunk discards the whole staging list: a commit after it does
 # not install the chunks staged before the bad one.
 bad_chunk() {
-	nl "$MX" bad-chunk >&2 || return 1
+	nl "$MX" bad-chunk "$@" >&2 || return 1
 	still_in_force
 }
 check "a refused chunk discards the staging list; the old list stays" bad_chunk
+# A chunk the attribute policy refuses never reaches the module, so the
+# transaction stays open; a commit that says how many entries were sent
+# (MXLOCK_A_REPLACE_COUNT, as mxlockctl's does) finds one missing.
+for how in policy top flags; do
+	check "a chunk the policy refuses ($how): a commit with its count is refused" \
+		bad_chunk "$how" count
+done
+
+# The count must be exact: one fewer than sent is refused, nothing changes.
+miscount() {
+	local out
+	out=$(nl "$MX" -e EBADMSG replace-chunks 3000 3 2999) || { echo "$out" >&2; return 1; }
+	expect_match "the answer" 'extack=.*count' "$out" || return 1
+	still_in_force
+}
+check "a commit whose count is one short of what was sent is refused (EBADMSG)" miscount
 
 # A transaction that does complete: 5000 /32s in 5 chunks, one commit.
 chunks() {

@@ -70,9 +70,10 @@
  *
  * MXLOCK_CMD_REPLACE (admin)
  *    Request: MXLOCK_A_ENTRIES (may be absent in a chunk), optional
- *    MXLOCK_A_REPLACE_FLAGS. Replaces the whole list atomically: packets see
- *    either the old list or the new one, never a mix. A large list is sent
- *    in chunks that build a staging list bound to the sending socket:
+ *    MXLOCK_A_REPLACE_FLAGS, optional MXLOCK_A_REPLACE_COUNT. Replaces
+ *    the whole list atomically: packets see either the old list or the
+ *    new one, never a mix. A large list is sent in chunks that build a
+ *    staging list bound to the sending socket:
  *      MXLOCK_REPLACE_F_CONTINUE  this chunk adds to the socket's open
  *                                 transaction; without it any open
  *                                 transaction of the socket is discarded
@@ -81,9 +82,13 @@
  *    A request without F_MORE commits: the staged entries become the live
  *    list in one step. The staging list is discarded if the module
  *    refuses a chunk or the socket is closed before the commit; the old
- *    list then stays in force. (A chunk the attribute policy refuses, an
- *    unknown attribute or a wrong type, never reaches the module: the
- *    transaction stays open; a client must not go on after an error.)
+ *    list then stays in force. A chunk the attribute policy refuses (an
+ *    unknown attribute or flag, a wrong type) never reaches the module,
+ *    so its transaction stays open: a client must not go on after an
+ *    error, and one that might should send MXLOCK_A_REPLACE_COUNT with
+ *    its commit: the number of entries the whole transaction sent (the
+ *    commit's own included). A commit whose count differs from what was
+ *    staged is refused (-EBADMSG) and the transaction discarded.
  *    Committing an empty list is refused (use FLUSH to disarm). At most
  *    MXLOCK_MAX_ENTRIES entries per transaction: the chunk that passes it
  *    is refused (-E2BIG) and the transaction discarded.
@@ -191,6 +196,7 @@ enum mxlock_attr {
 	MXLOCK_A_LOG,			/* u8, 0 or 1 */
 	MXLOCK_A_PORTID,		/* u32, netlink portid of a change's maker */
 	MXLOCK_A_DENIED,		/* nest of MXLOCK_A_DENIED_SOURCE */
+	MXLOCK_A_REPLACE_COUNT,		/* u32, entries a transaction sent */
 	__MXLOCK_A_MAX
 };
 
