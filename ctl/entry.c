@@ -389,25 +389,137 @@ void mx_entry_bounds(const struct mx_entry *e,
 	}
 }
 
-static int entry_cmp(const void *a, const void *b)
+/*
+ * What the sort compares: an entry's bounds, worked out once per entry
+ * rather than twice per comparison (20 million of them for 1M entries).
+ * An IPv4-only list, the usual long one, sorts on one integer an entry.
+ */
+struct key4 {
+	uint64_t bounds;	/* first << 32 | last, host order */
+	size_t i;
+};
+
+struct key {
+	unsigned char first[MX_ADDR_MAX];	/* zero-padded */
+	unsigned char last[MX_ADDR_MAX];
+	int family;
+	size_t i;
+};
+
+/* LSD radix sort on bounds, 16 bits a pass: linear, and stable. */
+static int radix_sort4(struct key4 *k, size_t n)
 {
-	const struct mx_entry *x = a, *y = b;
-	unsigned char xf[MX_ADDR_MAX], xl[MX_ADDR_MAX];
-	unsigned char yf[MX_ADDR_MAX], yl[MX_ADDR_MAX];
+	struct key4 *tmp = malloc(n * sizeof(*tmp)), *src = k, *dst = tmp, *t;
+	size_t *count = calloc(1 << 16, sizeof(*count)), i, sum, c;
+	unsigned int shift;
+
+	if (!tmp || !count) {
+		free(tmp);
+		free(count);
+		return -1;
+	}
+	for (shift = 0; shift < 64; shift += 16) {
+		memset(count, 0, (1 << 16) * sizeof(*count));
+		for (i = 0; i < n; i++)
+			count[src[i].bounds >> shift & 0xffff]++;
+		for (i = 0, sum = 0; i < 1 << 16; i++) {
+			c = count[i];
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			dst[count[src[i].bounds >> shift & 0xffff]++] = src[i];
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	/* Four passes: the sorted keys are back in k. */
+	free(tmp);
+	free(count);
+	return 0;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	const struct key *x = a, *y = b;
 	int c;
 
 	if (x->family != y->family)
 		return x->family == AF_INET ? -1 : 1;
-	mx_entry_bounds(x, xf, xl);
-	mx_entry_bounds(y, yf, yl);
-	c = memcmp(xf, yf, mx_addr_len(x->family));
-	return c ? c : memcmp(xl, yl, mx_addr_len(x->family));
+	c = memcmp(x->first, y->first, sizeof(x->first));
+	return c ? c : memcmp(x->last, y->last, sizeof(x->last));
 }
 
-void mx_entry_list_sort(struct mx_entry_list *l)
+static int sort_v4(struct mx_entry_list *l, size_t *from)
 {
-	if (l->n > 1)
-		qsort(l->v, l->n, sizeof(*l->v), entry_cmp);
+	unsigned char f[MX_ADDR_MAX], t[MX_ADDR_MAX];
+	struct key4 *k = malloc(l->n * sizeof(*k));
+	uint32_t a, b;
+	size_t i;
+
+	if (!k)
+		return -1;
+	for (i = 0; i < l->n; i++) {
+		mx_entry_bounds(&l->v[i], f, t);
+		memcpy(&a, f, 4);
+		memcpy(&b, t, 4);
+		k[i].bounds = (uint64_t)ntohl(a) << 32 | ntohl(b);
+		k[i].i = i;
+	}
+	if (radix_sort4(k, l->n)) {
+		free(k);
+		return -1;
+	}
+	for (i = 0; i < l->n; i++)
+		from[i] = k[i].i;
+	free(k);
+	return 0;
+}
+
+static int sort_any(struct mx_entry_list *l, size_t *from)
+{
+	struct key *k = calloc(l->n, sizeof(*k));
+	size_t i;
+
+	if (!k)
+		return -1;
+	for (i = 0; i < l->n; i++) {
+		mx_entry_bounds(&l->v[i], k[i].first, k[i].last);
+		k[i].family = l->v[i].family;
+		k[i].i = i;
+	}
+	qsort(k, l->n, sizeof(*k), key_cmp);
+	for (i = 0; i < l->n; i++)
+		from[i] = k[i].i;
+	free(k);
+	return 0;
+}
+
+int mx_entry_list_sort(struct mx_entry_list *l)
+{
+	size_t *from, i;
+	struct mx_entry *v;
+	bool v4 = true;
+
+	if (l->n < 2)
+		return 0;
+	from = malloc(l->n * sizeof(*from));
+	v = malloc(l->n * sizeof(*v));
+	for (i = 0; i < l->n && v4; i++)
+		v4 = l->v[i].family == AF_INET;
+	if (!from || !v || (v4 ? sort_v4(l, from) : sort_any(l, from))) {
+		free(from);
+		free(v);
+		return -1;
+	}
+	/* Gathered into a new array: the reads overlap, a cycle's would not. */
+	for (i = 0; i < l->n; i++)
+		v[i] = l->v[from[i]];
+	free(from);
+	free(l->v);
+	l->v = v;
+	l->cap = l->n;
+	return 0;
 }
 
 static int bit(const unsigned char *a, unsigned int i)

@@ -104,9 +104,10 @@ int mx_interval_line(int family, const void *first, const void *last,
 /*
  * Order the list as the kernel keeps intervals: IPv4 before IPv6, then by
  * first and last address. The kernel skips its own sort for input sent in
- * this order, which matters for a list of a million entries.
+ * this order, which matters for a list of a million entries. 0, or -1
+ * (ENOMEM: the list is left as it was).
  */
-void mx_entry_list_sort(struct mx_entry_list *l);
+int mx_entry_list_sort(struct mx_entry_list *l);
 
 /* Append a copy of *e. 0, or -1 (ENOMEM). */
 int mx_entry_list_push(struct mx_entry_list *l, const struct mx_entry *e);

@@ -334,10 +334,14 @@ static int cmd_replace(const struct cmd *cmd, int argc, char **argv)
 			l.n, MXLOCK_MAX_ENTRIES);
 		goto free_list;
 	}
+	/* Sorted, the list spares the kernel its sort. */
+	if (mx_entry_list_sort(&l)) {
+		fprintf(stderr, "mxlockctl: replace: out of memory\n");
+		goto free_list;
+	}
 	if (open_genl(cmd, &g))
 		goto free_list;
 
-	mx_entry_list_sort(&l);
 	chunks = (l.n + CHUNK - 1) / CHUNK;
 	for (i = 0; i < chunks; i++) {
 		const struct mx_entry *e = l.v + i * CHUNK;

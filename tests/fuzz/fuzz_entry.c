@@ -189,6 +189,7 @@ static void whole_file(const uint8_t *data, size_t size)
 	unsigned char first[MX_ADDR_MAX], last[MX_ADDR_MAX];
 	char *out = NULL;
 	size_t outlen = 0, i, lines = 0, reports = 0;
+	uint64_t sum, sum2;
 	FILE *f, *err;
 	int bad;
 
@@ -234,7 +235,19 @@ static void whole_file(const uint8_t *data, size_t size)
 			     lines);
 		check_bounds(&l.v[i], "list entry", first, last);
 	}
-	mx_entry_list_sort(&l);
+	/* The sort moves entries in place: none may be lost or doubled. */
+	for (i = 0, sum = 0, sum2 = 0; i < l.n; i++) {
+		sum += l.v[i].line;
+		sum2 += (uint64_t)l.v[i].line * l.v[i].line;
+	}
+	if (mx_entry_list_sort(&l))
+		FAIL("sorting %zu entries: out of memory", l.n);
+	for (i = 0; i < l.n; i++) {
+		sum -= l.v[i].line;
+		sum2 -= (uint64_t)l.v[i].line * l.v[i].line;
+	}
+	if (sum || sum2)
+		FAIL("the sort lost or doubled entries");
 	check_sorted(&l);
 	mx_entry_list_free(&l);
 }
