@@ -75,11 +75,6 @@ static const char *quote(char *buf, const char *s, size_t n)
 }
 
 /*
- * Parse s[0..len) as a dotted quad. The checks before inet_pton() are
- * there to say what is wrong; inet_pton() stays the final judge.
- * role prefixes the reason ("range end: ...") when there are two addresses.
- */
-/*
  * The value of n (at most 3) checked decimal digits. Not atoi(): its
  * locale-aware strtol() was the costliest call in a 1M-line parse.
  */
@@ -92,6 +87,11 @@ static unsigned int digits_value(const char *s, size_t n)
 	return v;
 }
 
+/*
+ * Parse s[0..len) as a dotted quad. The checks before inet_pton() are
+ * there to say what is wrong; inet_pton() stays the final judge.
+ * role prefixes the reason ("range end: ...") when there are two addresses.
+ */
 static int parse_v4(const char *s, size_t len, unsigned char *out,
 		    const char *role, char *why, size_t whylen)
 {
@@ -463,7 +463,8 @@ static int key_cmp(const void *a, const void *b)
 	return c ? c : memcmp(x->last, y->last, sizeof(x->last));
 }
 
-static int sort_v4(struct mx_entry_list *l, size_t *from)
+/* Sort l's entries into v (l->n of them), by their IPv4 bounds. */
+static int sort_v4(const struct mx_entry_list *l, struct mx_entry *v)
 {
 	unsigned char f[MX_ADDR_MAX], t[MX_ADDR_MAX];
 	struct key4 *k = malloc(l->n * sizeof(*k));
@@ -483,13 +484,15 @@ static int sort_v4(struct mx_entry_list *l, size_t *from)
 		free(k);
 		return -1;
 	}
+	/* Into a new array: these reads overlap, moves in place would not. */
 	for (i = 0; i < l->n; i++)
-		from[i] = k[i].i;
+		v[i] = l->v[k[i].i];
 	free(k);
 	return 0;
 }
 
-static int sort_any(struct mx_entry_list *l, size_t *from)
+/* Sort l's entries into v, any family. */
+static int sort_any(const struct mx_entry_list *l, struct mx_entry *v)
 {
 	struct key *k = calloc(l->n, sizeof(*k));
 	size_t i;
@@ -503,32 +506,26 @@ static int sort_any(struct mx_entry_list *l, size_t *from)
 	}
 	qsort(k, l->n, sizeof(*k), key_cmp);
 	for (i = 0; i < l->n; i++)
-		from[i] = k[i].i;
+		v[i] = l->v[k[i].i];
 	free(k);
 	return 0;
 }
 
 int mx_entry_list_sort(struct mx_entry_list *l)
 {
-	size_t *from, i;
 	struct mx_entry *v;
 	bool v4 = true;
+	size_t i;
 
 	if (l->n < 2)
 		return 0;
-	from = malloc(l->n * sizeof(*from));
 	v = malloc(l->n * sizeof(*v));
 	for (i = 0; i < l->n && v4; i++)
 		v4 = l->v[i].family == AF_INET;
-	if (!from || !v || (v4 ? sort_v4(l, from) : sort_any(l, from))) {
-		free(from);
+	if (!v || (v4 ? sort_v4(l, v) : sort_any(l, v))) {
 		free(v);
 		return -1;
 	}
-	/* Gathered into a new array: the reads overlap, a cycle's would not. */
-	for (i = 0; i < l->n; i++)
-		v[i] = l->v[from[i]];
-	free(from);
 	free(l->v);
 	l->v = v;
 	l->cap = l->n;

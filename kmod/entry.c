@@ -156,7 +156,8 @@ static bool mxlock_entry_listed(const struct mxlock_set *s,
 
 /*
  * Stage the request's entries in st. With check set, each entry must
- * cover some address of check (used by DEL).
+ * cover some address of check (used by DEL). Returns how many entries
+ * the request carried, or a negative errno.
  */
 int mxlock_parse_entries(const struct nlattr *entries,
 			 struct mxlock_staging *st,
@@ -165,11 +166,12 @@ int mxlock_parse_entries(const struct nlattr *entries,
 {
 	struct mxlock_entry e;
 	const struct nlattr *a;
-	int rem, err;
+	int rem, err, n = 0;
 
 	if (!entries)
 		return 0;
 	nla_for_each_nested(a, entries, rem) {
+		n++;
 		err = mxlock_parse_entry(a, &e, extack);
 		if (err)
 			return err;
@@ -195,7 +197,7 @@ int mxlock_parse_entries(const struct nlattr *entries,
 				    "malformed entry list: bytes left over after the last whole entry");
 		return -EINVAL;
 	}
-	return 0;
+	return n;
 }
 
 /* Interval i of set, with its hits, for a dump: IPv4 first, then IPv6. */

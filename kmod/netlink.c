@@ -376,19 +376,6 @@ err_free_conf:
 	return err;
 }
 
-/* Entries in a nest mxlock_parse_entries() took: an attribute each. */
-static u32 mxlock_entries_sent(const struct nlattr *entries)
-{
-	const struct nlattr *a;
-	u32 n = 0;
-	int rem;
-
-	if (entries)
-		nla_for_each_nested(a, entries, rem)
-			n++;
-	return n;
-}
-
 static int mxlock_nl_replace(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mxlock_net *pn = mxlock_pernet(genl_info_net(info));
@@ -430,9 +417,10 @@ static int mxlock_nl_replace(struct sk_buff *skb, struct genl_info *info)
 
 	err = mxlock_parse_entries(info->attrs[MXLOCK_A_ENTRIES], st, NULL,
 				   extack);
-	if (err)
+	if (err < 0)
 		goto out_close;
-	sent = mxlock_entries_sent(info->attrs[MXLOCK_A_ENTRIES]);
+	sent = err;
+	err = 0;
 	if (txn) {
 		txn->entries += sent;
 		sent = txn->entries;
@@ -484,7 +472,7 @@ static int mxlock_nl_add(struct sk_buff *skb, struct genl_info *info)
 		return err;
 	err = mxlock_parse_entries(info->attrs[MXLOCK_A_ENTRIES], &st, NULL,
 				   info->extack);
-	if (err)
+	if (err < 0)
 		goto out_release;
 	if (!st.v4.n && !st.v6.n) {
 		NL_SET_ERR_MSG(info->extack, "no entries to add");
@@ -534,7 +522,7 @@ static int mxlock_nl_del(struct sk_buff *skb, struct genl_info *info)
 	}
 	err = mxlock_parse_entries(info->attrs[MXLOCK_A_ENTRIES], &st, old,
 				   extack);
-	if (err)
+	if (err < 0)
 		goto out_unlock;
 	if (!st.v4.n && !st.v6.n) {
 		NL_SET_ERR_MSG(extack, "no entries to delete");

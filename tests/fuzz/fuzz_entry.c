@@ -235,7 +235,7 @@ static void whole_file(const uint8_t *data, size_t size)
 			     lines);
 		check_bounds(&l.v[i], "list entry", first, last);
 	}
-	/* The sort moves entries in place: none may be lost or doubled. */
+	/* The sort gathers entries anew: none may be lost or doubled. */
 	for (i = 0, sum = 0, sum2 = 0; i < l.n; i++) {
 		sum += l.v[i].line;
 		sum2 += (uint64_t)l.v[i].line * l.v[i].line;
