@@ -428,8 +428,17 @@ static int mxlock_nl_replace(struct sk_buff *skb, struct genl_info *info)
 	if (flags & MXLOCK_REPLACE_F_MORE)
 		goto out_unlock;	/* staged; the transaction stays open */
 
-	/* Fewer staged than sent: the core refused a chunk (the module never
-	 * saw it) and the client went on.
+	/* A chunk the core refused never reached the module: only the
+	 * client knows how many it sent, so a chunked commit must say.
+	 */
+	if (txn && GENL_REQ_ATTR_CHECK(info, MXLOCK_A_REPLACE_COUNT)) {
+		NL_SET_ERR_MSG(extack,
+			       "a commit that ends a chunked replace must carry its entry count");
+		err = -EINVAL;
+		goto out_close;
+	}
+	/* Fewer staged than sent: the core refused a chunk and the client
+	 * went on.
 	 */
 	if (count && nla_get_u32(count) != sent) {
 		NL_SET_ERR_MSG_ATTR(extack, count,

@@ -33,7 +33,9 @@
  *                    "a.b.c.d-e.f.g.h" line per interval
  *   replace-chunks N K [C]  replace with N /32 entries 100.64.0.0 + 2*i
  *                    (never adjacent, so N ranges) in K chunks, commit;
- *                    with C, the commit says the transaction sent C
+ *                    the commit says the transaction sent C (default N;
+ *                    "none": it says nothing, MXLOCK_A_REPLACE_COUNT left
+ *                    out)
  *   replace-die N    stage N such entries (F_MORE, chunks of 1000, each
  *                    acked), then SIGKILL itself without committing
  *   replace-hold N S stage N entries, print "staged", sleep S seconds,
@@ -48,14 +50,16 @@
  *                    "flags" an unknown flag (the attribute policy
  *                    refuses these: the module never sees them). With
  *                    "count" the commit says the transaction sent 4
- *                    entries (MXLOCK_A_REPLACE_COUNT)
+ *                    entries (MXLOCK_A_REPLACE_COUNT); without, it says
+ *                    nothing
  *   flip N           N one-shot replaces on one socket, alternating list A
  *                    (199.89.0.0/21, 192.0.2.0/24) and list B
  *                    (199.89.0.0/24, 198.18.0.0/15): 199.89.0.10 is in
  *                    both, 198.51.100.10 in neither; prints "flipped N"
  *   interleave       socket A stages 192.0.2.0/24 (F_MORE); socket B
  *                    replaces with 198.51.100.0/24 and commits; A adds
- *                    203.0.113.0/24 and commits: the list must be A's
+ *                    203.0.113.0/24 and commits (count 2): the list must
+ *                    be A's
  *
  * Hostile framing (the -c command, bytes laid out by hand, no libnl
  * builder between us and the wire):
@@ -802,9 +806,12 @@ static int do_bad_chunk(const char *how, int count)
 	return bad;
 }
 
-/* One REPLACE chunk of a single IPv4 entry; transact()'s result, answer in *a. */
+/*
+ * One REPLACE chunk of a single IPv4 entry and, if count >= 0,
+ * MXLOCK_A_REPLACE_COUNT; transact()'s result, answer in *a.
+ */
 static int send_one(struct nl_sock *sk, uint32_t net, int plen, uint32_t flags,
-		    struct answer *a)
+		    long count, struct answer *a)
 {
 	struct nl_msg *msg = new_msg(MXLOCK_CMD_REPLACE, 0);
 	struct nlattr *all = nla_nest_start(msg, MXLOCK_A_ENTRIES);
@@ -813,14 +820,17 @@ static int send_one(struct nl_sock *sk, uint32_t net, int plen, uint32_t flags,
 	nla_nest_end(msg, all);
 	if (flags)
 		nla_put_u32(msg, MXLOCK_A_REPLACE_FLAGS, flags);
+	if (count >= 0)
+		nla_put_u32(msg, MXLOCK_A_REPLACE_COUNT, (uint32_t)count);
 	return transact(sk, msg, a, NULL, NULL);
 }
 
-static int put_one(struct nl_sock *sk, uint32_t net, int plen, uint32_t flags)
+static int put_one(struct nl_sock *sk, uint32_t net, int plen, uint32_t flags,
+		   long count)
 {
 	struct answer a;
 
-	send_one(sk, net, plen, flags, &a);
+	send_one(sk, net, plen, flags, count, &a);
 	print_answer(&a);
 	return a.error;
 }
@@ -830,7 +840,7 @@ static int put_one_quiet(struct nl_sock *sk, uint32_t net, int plen,
 {
 	struct answer a;
 
-	return send_one(sk, net, plen, flags, &a);
+	return send_one(sk, net, plen, flags, -1, &a);
 }
 
 static int reply_state_quiet(struct nlmsghdr *nlh, void *arg)
@@ -873,11 +883,11 @@ static int do_interleave(void)
 	int bad = 0;
 
 	printf("A stages 192.0.2.0/24: ");
-	bad |= !!put_one(a, 0xc0000200, 24, MXLOCK_REPLACE_F_MORE);
+	bad |= !!put_one(a, 0xc0000200, 24, MXLOCK_REPLACE_F_MORE, -1);
 	printf("B commits 198.51.100.0/24: ");
-	bad |= !!put_one(b, 0xc6336400, 24, 0);
+	bad |= !!put_one(b, 0xc6336400, 24, 0, -1);
 	printf("A commits 203.0.113.0/24: ");
-	bad |= !!put_one(a, 0xcb007100, 24, MXLOCK_REPLACE_F_CONTINUE);
+	bad |= !!put_one(a, 0xcb007100, 24, MXLOCK_REPLACE_F_CONTINUE, 2);
 	return bad;
 }
 
@@ -1191,6 +1201,8 @@ static int replace_n(struct nl_sock *sk, uint32_t base, int n,
 		put_entries(msg, base, i, to);
 		if (fl)
 			nla_put_u32(msg, MXLOCK_A_REPLACE_FLAGS, fl);
+		if (fl == MXLOCK_REPLACE_F_CONTINUE)
+			nla_put_u32(msg, MXLOCK_A_REPLACE_COUNT, (uint32_t)n);
 		if (transact(sk, msg, a, NULL, NULL))
 			return a->error;
 	}
@@ -1484,7 +1496,9 @@ int main(int argc, char **argv)
 		return do_list();
 	if (!strcmp(sub, "replace-chunks") && (argc == 3 || argc == 4))
 		return do_replace_chunks(atoi(argv[1]), atoi(argv[2]),
-					 argc == 4 ? atol(argv[3]) : -1);
+					 argc < 4 ? atol(argv[1]) :
+					 !strcmp(argv[3], "none") ? -1 :
+					 atol(argv[3]));
 	if (!strcmp(sub, "replace-die") && argc == 2)
 		return do_replace_die(atoi(argv[1]));
 	if (!strcmp(sub, "replace-hold") && argc == 3)

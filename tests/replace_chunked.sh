@@ -11,7 +11,7 @@ source "$(dirname "$0")/lib.sh"
 
 require_mxlock
 require_nlclient
-ktap_begin 12
+ktap_begin 14
 
 topology || ktap_bail "cannot build the topology"
 mx "$MX" replace "$PROVIDER" || ktap_bail "cannot load the list"
@@ -52,12 +52,16 @@ bad_chunk() {
 }
 check "a refused chunk discards the staging list; the old list stays" bad_chunk
 # A chunk the attribute policy refuses never reaches the module, so the
-# transaction stays open; a commit that says how many entries were sent
-# (MXLOCK_A_REPLACE_COUNT, as mxlockctl's does) finds one missing.
+# transaction stays open; the commit says how many entries were sent
+# (MXLOCK_A_REPLACE_COUNT, as mxlockctl's does), and one is missing.
 for how in policy top flags; do
 	check "a chunk the policy refuses ($how): a commit with its count is refused" \
 		bad_chunk "$how" count
 done
+# A client that goes on after the error and sends no count has its
+# commit refused all the same: a chunked commit must carry one.
+check "a chunk the policy refuses, then a commit without a count: refused" \
+	bad_chunk policy
 
 # The count must be exact: one fewer than sent is refused, nothing changes.
 miscount() {
@@ -67,6 +71,16 @@ miscount() {
 	still_in_force
 }
 check "a commit whose count is one short of what was sent is refused (EBADMSG)" miscount
+
+# No count at all on a chunked commit, every chunk good: refused, nothing
+# changes (a one-message replace needs none: the rest of this suite).
+nocount() {
+	local out
+	out=$(nl "$MX" -e EINVAL replace-chunks 3000 3 none) || { echo "$out" >&2; return 1; }
+	expect_match "the answer" 'extack=.*count' "$out" || return 1
+	still_in_force
+}
+check "a chunked commit without MXLOCK_A_REPLACE_COUNT is refused (EINVAL)" nocount
 
 # A transaction that does complete: 5000 /32s in 5 chunks, one commit.
 chunks() {

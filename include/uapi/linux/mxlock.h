@@ -69,11 +69,12 @@
  *                     is the module parameter "port" (25).
  *
  * MXLOCK_CMD_REPLACE (admin)
- *    Request: MXLOCK_A_ENTRIES (may be absent in a chunk), optional
- *    MXLOCK_A_REPLACE_FLAGS, optional MXLOCK_A_REPLACE_COUNT. Replaces
- *    the whole list atomically: packets see either the old list or the
- *    new one, never a mix. A large list is sent in chunks that build a
- *    staging list bound to the sending socket:
+ *    Request: MXLOCK_A_ENTRIES (may be absent in a chunk),
+ *    MXLOCK_A_REPLACE_FLAGS (optional), MXLOCK_A_REPLACE_COUNT (required
+ *    on a chunked commit, see below). Replaces the whole list
+ *    atomically: packets see either the old list or the new one, never
+ *    a mix. A large list is sent in chunks that build a staging list
+ *    bound to the sending socket:
  *      MXLOCK_REPLACE_F_CONTINUE  this chunk adds to the socket's open
  *                                 transaction; without it any open
  *                                 transaction of the socket is discarded
@@ -84,11 +85,13 @@
  *    refuses a chunk or the socket is closed before the commit; the old
  *    list then stays in force. A chunk the attribute policy refuses (an
  *    unknown attribute or flag, a wrong type) never reaches the module,
- *    so its transaction stays open: a client must not go on after an
- *    error, and one that might should send MXLOCK_A_REPLACE_COUNT with
- *    its commit: the number of entries the whole transaction sent (the
- *    commit's own included). A commit whose count differs from what was
- *    staged is refused (-EBADMSG) and the transaction discarded.
+ *    so its transaction stays open; the module learns of it from the
+ *    commit. A commit that ends a chunked transaction (F_CONTINUE
+ *    without F_MORE) must carry MXLOCK_A_REPLACE_COUNT, the number of
+ *    entries the whole transaction sent (the commit's own included):
+ *    without it the commit is refused (-EINVAL), and a count that
+ *    differs from what was staged is refused too (-EBADMSG); either way
+ *    the transaction is discarded. A one-message replace may carry it.
  *    Committing an empty list is refused (use FLUSH to disarm). At most
  *    MXLOCK_MAX_ENTRIES entries per transaction: the chunk that passes it
  *    is refused (-E2BIG) and the transaction discarded.
