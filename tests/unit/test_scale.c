@@ -22,24 +22,9 @@
 #include <string.h>
 
 #include "set.h"
+#include "ktap.h"
 #include "prefixgen.h"
 #include "setshape.h"
-
-static int nr_tests, nr_failed;
-
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	nr_tests++;
-	if (!cond)
-		nr_failed++;
-	printf("%sok %d ", cond ? "" : "not ", nr_tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 /* The naive model: every prefix in one open-addressing hash table. */
 struct model {
@@ -425,6 +410,5 @@ int main(int argc, char **argv)
 		for (k = 0; k < sizeof(lists6) / sizeof(lists6[0]); k++)
 			run_shape(1, k, sizes[z]);
 	}
-	printf("# scale: %d tests, %d failed\n", nr_tests, nr_failed);
-	return nr_failed ? 1 : 0;
+	return ktap_done("scale");
 }

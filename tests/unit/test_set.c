@@ -18,25 +18,10 @@
 #include <string.h>
 
 #include "set.h"
+#include "ktap.h"
 #include "setshape.h"
 
 #define UNIVERSE (1U << 14)	/* small, so random intervals collide */
-
-static int nr_tests, nr_failed;
-
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	nr_tests++;
-	if (!cond)
-		nr_failed++;
-	printf("%sok %d ", cond ? "" : "not ", nr_tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 static u32 rnd(u32 n)
 {
@@ -460,6 +445,5 @@ int main(int argc, char **argv)
 	test_edges4();
 	test_v4mapped();
 	test_edges6();
-	printf("# set: %d tests, %d failed\n", nr_tests, nr_failed);
-	return nr_failed ? 1 : 0;
+	return ktap_done("set");
 }
