@@ -707,23 +707,34 @@ static int stage(struct nl_sock *sk, int n)
 	return 0;
 }
 
-/* n entries in k chunks; the commit says it sent count (-1: says nothing). */
-static int do_replace_chunks(int n, int k, long count)
+/*
+ * Replace the list on sk with n generated entries, per to a chunk; the
+ * commit says the transaction sent count (-1: says nothing). Stops at the
+ * first error: 0 or the errno, the last answer in *a.
+ */
+static int replace_chunked(struct nl_sock *sk, int n, int per, long count,
+			   struct answer *a)
 {
-	struct nl_sock *sk = open_sock();
-	struct answer a;
-	int per = k > 0 ? (n + k - 1) / k : n;
-
-	if (n < 1 || k < 1 || k > n)
-		die("replace-chunks: need 1 <= K <= N");
 	for (int i = 0; i < n; i += per) {
 		int to = i + per < n ? i + per : n;
 		uint32_t fl = (i ? MXLOCK_REPLACE_F_CONTINUE : 0) |
 			      (to < n ? MXLOCK_REPLACE_F_MORE : 0);
 
-		if (chunk_count(sk, i, to, fl, to < n ? -1 : count, &a))
-			break;
+		if (chunk_count(sk, i, to, fl, to < n ? -1 : count, a))
+			return a->error;
 	}
+	return 0;
+}
+
+/* n entries in k chunks; the commit says it sent count (-1: says nothing). */
+static int do_replace_chunks(int n, int k, long count)
+{
+	struct nl_sock *sk = open_sock();
+	struct answer a;
+
+	if (n < 1 || k < 1 || k > n)
+		die("replace-chunks: need 1 <= K <= N");
+	replace_chunked(sk, n, (n + k - 1) / k, count, &a);
 	print_answer(&a);
 	return finish(a.error);
 }
@@ -1188,27 +1199,6 @@ static int do_over_limit(int n)
 	return bad;
 }
 
-/* Replace the list with n entries base + 2*i in chunks, committing. */
-static int replace_n(struct nl_sock *sk, uint32_t base, int n,
-		     struct answer *a)
-{
-	for (int i = 0; i < n; i += PER_NEST) {
-		int to = i + PER_NEST < n ? i + PER_NEST : n;
-		uint32_t fl = (i ? MXLOCK_REPLACE_F_CONTINUE : 0) |
-			      (to < n ? MXLOCK_REPLACE_F_MORE : 0);
-		struct nl_msg *msg = new_msg(MXLOCK_CMD_REPLACE, 0);
-
-		put_entries(msg, base, i, to);
-		if (fl)
-			nla_put_u32(msg, MXLOCK_A_REPLACE_FLAGS, fl);
-		if (fl == MXLOCK_REPLACE_F_CONTINUE)
-			nla_put_u32(msg, MXLOCK_A_REPLACE_COUNT, (uint32_t)n);
-		if (transact(sk, msg, a, NULL, NULL))
-			return a->error;
-	}
-	return 0;
-}
-
 static int count_entries(struct nlmsghdr *nlh)
 {
 	struct nlattr *tb[MXLOCK_A_MAX + 1], *e;
@@ -1238,7 +1228,7 @@ static int do_dump_intr(int n, const char *how)
 		change = MXLOCK_CMD_FLUSH;
 	else
 		die("dump-intr: none, add or flush, not '%s'", how);
-	if (replace_n(a, 0x64400000u, n, &ans)) {
+	if (replace_chunked(a, n, PER_NEST, n, &ans)) {
 		printf("loading %d entries: ", n);
 		print_answer(&ans);
 		return 1;
