@@ -752,7 +752,9 @@ static int cmd_stats(const struct cmd *cmd, int argc, char **argv)
 		HAVE(MXLOCK_STATS_A_SYN_ALLOWED) |
 		HAVE(MXLOCK_STATS_A_SYN_DROPPED) |
 		HAVE(MXLOCK_STATS_A_SYN_MONITORED) |
-		HAVE(MXLOCK_STATS_A_SYN_UNARMED);
+		HAVE(MXLOCK_STATS_A_SYN_UNARMED) |
+		HAVE(MXLOCK_STATS_A_ACK_DROPPED) |
+		HAVE(MXLOCK_STATS_A_ACK_MONITORED);
 	static const struct {
 		const char *key;
 		int attr;
@@ -762,6 +764,8 @@ static int cmd_stats(const struct cmd *cmd, int argc, char **argv)
 		{ "syn_dropped", MXLOCK_STATS_A_SYN_DROPPED },
 		{ "syn_monitored", MXLOCK_STATS_A_SYN_MONITORED },
 		{ "syn_unarmed", MXLOCK_STATS_A_SYN_UNARMED },
+		{ "ack_dropped", MXLOCK_STATS_A_ACK_DROPPED },
+		{ "ack_monitored", MXLOCK_STATS_A_ACK_MONITORED },
 	};
 	char ports[MX_PORTS_TEXT_MAX];
 	struct state st;

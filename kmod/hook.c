@@ -1,11 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The packet path. Only a TCP SYN (ACK clear) to a guarded port is
- * judged; everything else is accepted after a few compares, with nothing
- * written. Judging takes no lock and allocates nothing: set and settings
- * are read under the RCU read lock that nf_hook() already holds, and
- * counters are per CPU. Only a refused SYN does more (this CPU's table,
- * RST, log), and it too writes nothing shared.
+ * The packet path. Two kinds of TCP segment to a guarded port are judged:
+ * a SYN (ACK clear), and an ACK with no connection behind it, which is how
+ * a syncookie or SYNPROXY cookie turns into a connection without a SYN the
+ * listener ever saw. Everything else is accepted after a few compares,
+ * with nothing written. Judging takes no lock and allocates nothing: set
+ * and settings are read under the RCU read lock that nf_hook() holds, and
+ * counters are per CPU. Only a refused segment does more (this CPU's
+ * table, RST, log), and it too writes nothing shared.
+ *
+ * What an attacker controls is the packet, so the decisions below rest on
+ * what the stack will do with it, not on where it came in: a first IPv6
+ * fragment is judged (IPv6 reassembles after LOCAL_IN unless conntrack's
+ * defrag runs in PREROUTING), a SYN arriving on loopback is exempt only
+ * when its source is one of the namespace's own addresses (SYNPROXY, tc
+ * mirred and TEE deliver remote sources through lo), and a port rewritten
+ * by DNAT or REDIRECT is judged by the port the sender aimed at as well.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -13,29 +23,43 @@
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/tcp.h>
+#include <net/addrconf.h>
+#include <net/inet_hashtables.h>
+#include <net/inet6_hashtables.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
-#include <net/netfilter/ipv4/nf_reject.h>
-#include <net/netfilter/ipv6/nf_reject.h>
+#include <net/route.h>
+#include <net/netfilter/nf_conntrack.h>
 
 #include "mxlock.h"
 
-/* What one guarded SYN is judged with. */
+/* What is judged: a connection attempt, or a cookie's completion. */
+enum mxlock_kind {
+	MXLOCK_PASS,		/* neither: not judged */
+	MXLOCK_SYN,
+	MXLOCK_ACK,		/* an ACK no socket of ours expects */
+};
+
+/* What one judged segment is judged with. */
 struct mxlock_pkt {
 	struct mxlock_net *pn;
 	const struct mxlock_conf *conf;
 	struct mxlock_set *set;
-	__be16 dport;
+	struct mxlock_key src;
+	bool v6;
+	enum mxlock_kind kind;
+	__be16 dport;		/* the guarded port it was aimed at */
 };
 
-static enum mxlock_verdict mxlock_outcome(const struct mxlock_pkt *p,
+static enum mxlock_verdict mxlock_outcome(const struct mxlock_set *set,
+					  const struct mxlock_conf *conf,
 					  long idx)
 {
-	if (!p->set)
+	if (!set)
 		return MXLOCK_VERDICT_UNARMED;
 	if (idx >= 0)
 		return MXLOCK_VERDICT_ALLOW;
-	if (p->conf->mode == MXLOCK_MODE_MONITOR)
+	if (conf->mode == MXLOCK_MODE_MONITOR)
 		return MXLOCK_VERDICT_MONITOR;
 	return MXLOCK_VERDICT_DROP;
 }
@@ -52,91 +76,202 @@ static long mxlock_find(const struct mxlock_set *set,
 enum mxlock_verdict mxlock_judge(const struct mxlock_net *pn,
 				 const struct mxlock_key *k, bool v6)
 {
-	struct mxlock_pkt p = {
-		.conf = rcu_dereference(pn->conf),
-		.set = rcu_dereference(pn->set),
-	};
+	const struct mxlock_conf *conf = rcu_dereference(pn->conf);
+	const struct mxlock_set *set = rcu_dereference(pn->set);
 
-	return mxlock_outcome(&p, mxlock_find(p.set, k, v6));
+	return mxlock_outcome(set, conf, mxlock_find(set, k, v6));
 }
 
 /*
- * Is the TCP segment at thoff a connection attempt to a guarded port? A
- * truncated header is not one: TCP drops it anyway.
+ * An ACK reaches a listener, and may become a connection through a cookie,
+ * only when no established or request socket takes it. Early demux has
+ * usually looked that up already; a listener in skb->sk (TPROXY) is no
+ * connection.
  */
-static bool mxlock_guarded(struct sk_buff *skb, int thoff,
-			   const struct nf_hook_state *state,
-			   struct mxlock_pkt *p)
+static enum mxlock_kind mxlock_kind(const struct tcphdr *th,
+				    const struct sk_buff *skb)
 {
-	const struct tcphdr *th;
-	struct tcphdr _th;
+	if (th->syn)
+		return th->ack ? MXLOCK_PASS : MXLOCK_SYN;
+	if (!th->ack || th->rst)
+		return MXLOCK_PASS;
+	if (skb->sk && skb->sk->sk_state != TCP_LISTEN)
+		return MXLOCK_PASS;
+	return MXLOCK_ACK;
+}
+
+static bool mxlock_port_guarded(const struct mxlock_conf *conf, __be16 port)
+{
 	int i;
 
-	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
-	if (!th || !th->syn || th->ack)
-		return false;
-	/* The host talking to itself is local submission, not the MX. */
-	if (state->in && (state->in->flags & IFF_LOOPBACK))
-		return false;
-	p->pn = mxlock_pernet(state->net);
-	p->conf = rcu_dereference(p->pn->conf);
-	for (i = 0; i < p->conf->nr_ports; i++) {
-		if (p->conf->ports[i] == th->dest) {
-			p->dport = th->dest;
-			p->set = rcu_dereference(p->pn->set);
+	for (i = 0; i < conf->nr_ports; i++)
+		if (conf->ports[i] == port)
 			return true;
-		}
-	}
 	return false;
 }
 
-static unsigned int mxlock_act(struct mxlock_pkt *p, const struct mxlock_key *k,
-			       bool v6, struct sk_buff *skb,
+/*
+ * Is the segment aimed at a guarded port? Its port now, or the one the
+ * sender chose before a DNAT or REDIRECT in PREROUTING rewrote it: "port
+ * 25" is what the world connects to as much as where the MTA listens.
+ * Conntrack keeps the port as it arrived in the tuple of the packet's own
+ * direction (nf_ct_get() is inline: no dependency on nf_conntrack).
+ */
+static bool mxlock_aimed(struct mxlock_pkt *p, const struct sk_buff *skb,
+			 __be16 dport)
+{
+	enum ip_conntrack_info ctinfo;
+	const struct nf_conn *ct;
+	__be16 orig;
+
+	if (mxlock_port_guarded(p->conf, dport)) {
+		p->dport = dport;
+		return true;
+	}
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct)
+		return false;
+	orig = ct->tuplehash[CTINFO2DIR(ctinfo)].tuple.dst.u.tcp.port;
+	if (orig == dport || !mxlock_port_guarded(p->conf, orig))
+		return false;
+	p->dport = orig;
+	return true;
+}
+
+/*
+ * The host submitting mail to itself (cron, web apps) is not the MX: a
+ * segment from one of the namespace's own addresses is exempt. Only
+ * loopback delivers those, so other interfaces skip the address lookup.
+ */
+static bool mxlock_from_self(const struct sk_buff *skb,
+			     const struct nf_hook_state *state, bool v6)
+{
+	if (!state->in || !(state->in->flags & IFF_LOOPBACK))
+		return false;
+	if (v6)
+		return ipv6_chk_addr(state->net, &ipv6_hdr(skb)->saddr,
+				     NULL, 0);
+	return inet_addr_type(state->net, ip_hdr(skb)->saddr) == RTN_LOCAL;
+}
+
+/*
+ * A refused source's ACK is let through only when it belongs to a
+ * connection that exists: one made before the list refused its source,
+ * whose ACK early demux did not look up (ip_early_demux off, a
+ * reassembled datagram, extension headers).
+ */
+static bool mxlock_established(const struct sk_buff *skb,
+			       const struct tcphdr *th,
+			       const struct nf_hook_state *state, bool v6)
+{
+	struct net *net = state->net;
+	struct inet_hashinfo *hinfo = net->ipv4.tcp_death_row.hashinfo;
+	int dif = state->in ? state->in->ifindex : 0;
+	u16 hnum = ntohs(th->dest);
+	struct sock *sk;
+
+	if (v6) {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		sk = __inet6_lookup_established(net, hinfo, &ip6h->saddr,
+						th->source, &ip6h->daddr, hnum,
+						dif, inet6_sdif(skb));
+	} else {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		sk = __inet_lookup_established(net, hinfo, iph->saddr,
+					       th->source, iph->daddr, hnum,
+					       dif, inet_sdif(skb));
+	}
+	if (!sk)
+		return false;
+	sock_gen_put(sk);
+	return true;
+}
+
+static unsigned int mxlock_act(struct mxlock_pkt *p, struct sk_buff *skb,
+			       const struct tcphdr *th,
 			       const struct nf_hook_state *state)
 {
-	long idx = mxlock_find(p->set, k, v6);
-	enum mxlock_verdict v = mxlock_outcome(p, idx);
+	const struct mxlock_conf *conf = p->conf;
+	struct mxlock_set *set = rcu_dereference(p->pn->set);
+	long idx = mxlock_find(set, &p->src, p->v6);
+	enum mxlock_verdict v = mxlock_outcome(set, conf, idx);
 	struct mxlock_denied *denied;
 
-	mxlock_stats_count(p->pn->stats, v);
-	if (v == MXLOCK_VERDICT_ALLOW)
-		mxlock_hits_count(p->set, idx);
-	if (v == MXLOCK_VERDICT_ALLOW || v == MXLOCK_VERDICT_UNARMED)
+	if (p->kind == MXLOCK_ACK &&
+	    (v == MXLOCK_VERDICT_ALLOW || v == MXLOCK_VERDICT_UNARMED ||
+	     mxlock_established(skb, th, state, p->v6)))
 		return NF_ACCEPT;
 
-	/* Pairs with mxlock_commit()'s smp_store_release(). */
-	denied = smp_load_acquire(&p->pn->denied);
-	if (denied)
-		mxlock_denied_record(denied, k, v6, p->conf->log,
-				     ntohs(p->dport));
-	if (v == MXLOCK_VERDICT_MONITOR)
+	/*
+	 * The per-CPU tables have one writer per CPU only if this cannot be
+	 * interrupted by itself: nf_reinject() (an NFQUEUE verdict) runs the
+	 * hooks after the queue in process context, with BHs enabled.
+	 */
+	local_bh_disable();
+	mxlock_stats_count(p->pn->stats, p->kind == MXLOCK_ACK, v);
+	if (v == MXLOCK_VERDICT_ALLOW)
+		mxlock_hits_count(set, idx);
+	if (v == MXLOCK_VERDICT_DROP || v == MXLOCK_VERDICT_MONITOR) {
+		/* Pairs with mxlock_commit()'s smp_store_release(). */
+		denied = smp_load_acquire(&p->pn->denied);
+		if (denied)
+			mxlock_denied_record(denied, &p->src, p->v6, conf->log,
+					     ntohs(p->dport));
+	}
+	local_bh_enable();
+
+	if (v != MXLOCK_VERDICT_DROP)
 		return NF_ACCEPT;
 	/* An RST makes a misconfigured sender fail now, not retry for days. */
-	if (p->conf->action == MXLOCK_ACTION_REJECT) {
-		if (v6)
-			nf_send_reset6(state->net, NULL, skb, state->hook);
-		else
-			nf_send_reset(state->net, NULL, skb, state->hook);
-	}
+	if (conf->action == MXLOCK_ACTION_REJECT)
+		mxlock_reject(conf, skb, state, p->v6);
 	return NF_DROP;
+}
+
+/*
+ * Everything both families share once the TCP header is found; th is NULL
+ * for a first IPv6 fragment too short to hold one.
+ */
+static unsigned int mxlock_tcp(struct mxlock_pkt *p, struct sk_buff *skb,
+			       const struct tcphdr *th, __be16 dport,
+			       const struct nf_hook_state *state)
+{
+	p->pn = mxlock_pernet(state->net);
+	p->conf = rcu_dereference(p->pn->conf);
+	if (!mxlock_aimed(p, skb, dport))
+		return NF_ACCEPT;
+	if (mxlock_from_self(skb, state, p->v6))
+		return NF_ACCEPT;
+	return mxlock_act(p, skb, th, state);
 }
 
 static unsigned int mxlock_hook_ipv4(void *priv, struct sk_buff *skb,
 				     const struct nf_hook_state *state)
 {
 	const struct iphdr *iph = ip_hdr(skb);
+	const struct tcphdr *th;
 	struct mxlock_pkt p;
-	struct mxlock_key k;
+	struct tcphdr _th;
 
 	if (iph->protocol != IPPROTO_TCP)
 		return NF_ACCEPT;
-	/* LOCAL_IN sees reassembled IPv4 datagrams: no fragment gets here. */
-	if (!mxlock_guarded(skb, skb_network_offset(skb) + ip_hdrlen(skb),
-			    state, &p))
+	/*
+	 * ip_local_deliver() reassembles before LOCAL_IN: this is the whole
+	 * datagram, and a header too short for TCP is one TCP drops.
+	 */
+	th = skb_header_pointer(skb, skb_network_offset(skb) + ip_hdrlen(skb),
+				sizeof(_th), &_th);
+	if (!th)
 		return NF_ACCEPT;
-	k.hi = 0;
-	k.lo = ntohl(iph->saddr);
-	return mxlock_act(&p, &k, false, skb, state);
+	p.kind = mxlock_kind(th, skb);
+	if (p.kind == MXLOCK_PASS)
+		return NF_ACCEPT;
+	p.v6 = false;
+	p.src.hi = 0;
+	p.src.lo = ntohl(iph->saddr);
+	return mxlock_tcp(&p, skb, th, th->dest, state);
 }
 
 static unsigned int mxlock_hook_ipv6(void *priv, struct sk_buff *skb,
@@ -144,24 +279,50 @@ static unsigned int mxlock_hook_ipv6(void *priv, struct sk_buff *skb,
 {
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 	u8 nexthdr = ip6h->nexthdr;
+	const struct tcphdr *th;
 	struct mxlock_pkt p;
-	struct mxlock_key k;
+	struct tcphdr _th;
 	__be16 frag_off;
+	__be16 _ports[2];
+	const __be16 *ports;
 	int thoff;
 
 	thoff = ipv6_skip_exthdr(skb, skb_network_offset(skb) + sizeof(*ip6h),
 				 &nexthdr, &frag_off);
+	if (thoff < 0 || nexthdr != IPPROTO_TCP)
+		return NF_ACCEPT;
 	/*
-	 * IPv6 reassembles after LOCAL_IN: a later fragment carries no TCP
-	 * header, and without its first fragment it never reassembles.
+	 * Without conntrack IPv6 reassembles after LOCAL_IN, so a fragment
+	 * is judged here or never. frag_off is the whole field, offset and
+	 * flags: only a non-zero offset means no TCP header, and such a
+	 * fragment never reassembles without its first one. A first or
+	 * atomic fragment is judged like a whole packet, whatever its M and
+	 * reserved bits say.
 	 */
-	if (thoff < 0 || nexthdr != IPPROTO_TCP || frag_off)
+	if (frag_off & htons(IP6_OFFSET))
 		return NF_ACCEPT;
-	if (!mxlock_guarded(skb, thoff, state, &p))
-		return NF_ACCEPT;
+	p.v6 = true;
 	/* An IPv4-mapped source is looked up in the IPv4 list by find6. */
-	k = mxlock_key_from_in6(&ip6h->saddr);
-	return mxlock_act(&p, &k, true, skb, state);
+	p.src = mxlock_key_from_in6(&ip6h->saddr);
+	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
+	if (th) {
+		p.kind = mxlock_kind(th, skb);
+		if (p.kind == MXLOCK_PASS)
+			return NF_ACCEPT;
+		return mxlock_tcp(&p, skb, th, th->dest, state);
+	}
+	/*
+	 * A first fragment that stops inside the TCP header would carry its
+	 * flags in a later one. The stack discards it (RFC 8200 4.5); judge
+	 * it as a SYN all the same rather than depend on that.
+	 */
+	if (!(frag_off & htons(IP6_MF)))
+		return NF_ACCEPT;
+	ports = skb_header_pointer(skb, thoff, sizeof(_ports), _ports);
+	if (!ports)
+		return NF_ACCEPT;	/* not even a port to judge it by */
+	p.kind = MXLOCK_SYN;
+	return mxlock_tcp(&p, skb, NULL, ports[1], state);
 }
 
 static const struct nf_hook_ops mxlock_nf_ops[] = {

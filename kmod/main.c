@@ -112,6 +112,7 @@ static void __exit mxlock_exit(void)
 	unregister_pernet_subsys(&mxlock_net_ops);
 	/* Sets replaced before now are freed by RCU callbacks in this module. */
 	rcu_barrier();
+	mxlock_reject_put();
 }
 
 module_init(mxlock_init);

@@ -17,9 +17,15 @@
 #include "set.h"
 #include "stats.h"
 
+/* nf_send_reset()'s and nf_send_reset6()'s type (reject.c). */
+typedef void mxlock_send_reset_t(struct net *net, struct sock *sk,
+				 struct sk_buff *oldskb, int hook);
+
 /* Settings read together by the packet path; replaced whole under RCU. */
 struct mxlock_conf {
 	struct rcu_head rcu;
+	mxlock_send_reset_t *send_reset4;	/* set with action reject */
+	mxlock_send_reset_t *send_reset6;
 	u8 mode;			/* enum mxlock_mode */
 	u8 action;			/* enum mxlock_action */
 	u8 log;				/* log refused sources */
@@ -114,6 +120,12 @@ enum mxlock_verdict mxlock_judge(const struct mxlock_net *pn,
 				 const struct mxlock_key *k, bool v6);
 int mxlock_hooks_register(struct net *net);
 void mxlock_hooks_unregister(struct net *net);
+
+/* reject.c */
+int mxlock_reject_get(struct mxlock_conf *conf, struct netlink_ext_ack *extack);
+void mxlock_reject_put(void);
+void mxlock_reject(const struct mxlock_conf *conf, struct sk_buff *skb,
+		   const struct nf_hook_state *state, bool v6);
 
 /* netlink.c */
 int mxlock_netlink_init(void);

@@ -272,6 +272,11 @@ static int mxlock_fill_state(struct sk_buff *msg, void *arg)
 		if (nla_put_u64_64bit(msg, MXLOCK_STATS_A_SYN_ALLOWED + v,
 				      sum.syn[v], MXLOCK_STATS_A_PAD))
 			return -EMSGSIZE;
+	if (nla_put_u64_64bit(msg, MXLOCK_STATS_A_ACK_DROPPED,
+			      sum.ack[MXLOCK_VERDICT_DROP], MXLOCK_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, MXLOCK_STATS_A_ACK_MONITORED,
+			      sum.ack[MXLOCK_VERDICT_MONITOR], MXLOCK_STATS_A_PAD))
+		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
 }
@@ -363,6 +368,13 @@ static int mxlock_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	if (!attrs[MXLOCK_A_PORTS]) {
 		conf->nr_ports = old->nr_ports;
 		memcpy(conf->ports, old->ports, sizeof(conf->ports));
+	}
+	if (conf->action == MXLOCK_ACTION_REJECT) {
+		err = mxlock_reject_get(conf, info->extack);
+		if (err) {
+			mutex_unlock(&pn->lock);
+			goto err_free_conf;
+		}
 	}
 	rcu_assign_pointer(pn->conf, conf);
 	kfree_rcu(old, rcu);

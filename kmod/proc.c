@@ -47,6 +47,8 @@ static int mxlock_stats_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "syn_dropped %llu\n", sum.syn[MXLOCK_VERDICT_DROP]);
 	seq_printf(seq, "syn_monitored %llu\n", sum.syn[MXLOCK_VERDICT_MONITOR]);
 	seq_printf(seq, "syn_unarmed %llu\n", sum.syn[MXLOCK_VERDICT_UNARMED]);
+	seq_printf(seq, "ack_dropped %llu\n", sum.ack[MXLOCK_VERDICT_DROP]);
+	seq_printf(seq, "ack_monitored %llu\n", sum.ack[MXLOCK_VERDICT_MONITOR]);
 	return 0;
 }
 

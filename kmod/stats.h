@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Per-CPU SYN counters, one per verdict: the packet path writes only its
- * own CPU's cache line, and readers sum them.
+ * Per-CPU counters, one per verdict for SYNs and for cookie ACKs (an ACK
+ * with no connection behind it, judged like a SYN): the packet path writes
+ * only its own CPU's cache line, and readers sum them.
  */
 #ifndef _MXLOCK_STATS_H
 #define _MXLOCK_STATS_H
@@ -12,21 +13,23 @@
 
 struct mxlock_pcpu_stats {
 	u64_stats_t syn[__MXLOCK_VERDICT_MAX];	/* indexed by verdict */
+	u64_stats_t ack[__MXLOCK_VERDICT_MAX];	/* likewise */
 	struct u64_stats_sync syncp;
 };
 
 struct mxlock_stats {
 	u64 syn[__MXLOCK_VERDICT_MAX];
+	u64 ack[__MXLOCK_VERDICT_MAX];
 };
 
-/* Called from the hook, in softirq context or with BHs disabled. */
+/* Called from the hook with BHs disabled: one writer per CPU. */
 static inline void mxlock_stats_count(struct mxlock_pcpu_stats __percpu *st,
-				      enum mxlock_verdict v)
+				      bool ack, enum mxlock_verdict v)
 {
 	struct mxlock_pcpu_stats *s = this_cpu_ptr(st);
 
 	u64_stats_update_begin(&s->syncp);
-	u64_stats_inc(&s->syn[v]);
+	u64_stats_inc(ack ? &s->ack[v] : &s->syn[v]);
 	u64_stats_update_end(&s->syncp);
 }
 
@@ -38,16 +41,20 @@ static inline void mxlock_stats_sum(struct mxlock_pcpu_stats __percpu *st,
 	memset(sum, 0, sizeof(*sum));
 	for_each_possible_cpu(cpu) {
 		const struct mxlock_pcpu_stats *s = per_cpu_ptr(st, cpu);
-		u64 syn[__MXLOCK_VERDICT_MAX];
+		u64 syn[__MXLOCK_VERDICT_MAX], ack[__MXLOCK_VERDICT_MAX];
 		unsigned int start;
 
 		do {
 			start = u64_stats_fetch_begin(&s->syncp);
-			for (v = 0; v < __MXLOCK_VERDICT_MAX; v++)
+			for (v = 0; v < __MXLOCK_VERDICT_MAX; v++) {
 				syn[v] = u64_stats_read(&s->syn[v]);
+				ack[v] = u64_stats_read(&s->ack[v]);
+			}
 		} while (u64_stats_fetch_retry(&s->syncp, start));
-		for (v = 0; v < __MXLOCK_VERDICT_MAX; v++)
+		for (v = 0; v < __MXLOCK_VERDICT_MAX; v++) {
 			sum->syn[v] += syn[v];
+			sum->ack[v] += ack[v];
+		}
 	}
 }
 

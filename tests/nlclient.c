@@ -530,6 +530,8 @@ static int reply_state(struct nlmsghdr *nlh, void *arg)
 		{ MXLOCK_STATS_A_SYN_DROPPED, "syn_dropped" },
 		{ MXLOCK_STATS_A_SYN_MONITORED, "syn_monitored" },
 		{ MXLOCK_STATS_A_SYN_UNARMED, "syn_unarmed" },
+		{ MXLOCK_STATS_A_ACK_DROPPED, "ack_dropped" },
+		{ MXLOCK_STATS_A_ACK_MONITORED, "ack_monitored" },
 	};
 	struct nlattr *tb[MXLOCK_A_MAX + 1], *st[MXLOCK_STATS_A_MAX + 1];
 	int *got = arg;

@@ -36,7 +36,9 @@ syn_seen
 syn_allowed
 syn_dropped
 syn_monitored
-syn_unarmed'
+syn_unarmed
+ack_dropped
+ack_monitored'
 
 order() {
 	expect_eq "keys of /proc/net/mxlock/stats, in order" "$keys" \
@@ -44,7 +46,7 @@ order() {
 	expect_eq "number of fields on each line" "" \
 		"$(stats "$MX" | awk 'NF != 2')"
 }
-check "/proc lists the ten documented keys in order, 'key value' each" order
+check "/proc lists the twelve documented keys in order, 'key value' each" order
 
 # Nothing moves while we read (no traffic), so the three must be equal.
 same_ctl() {

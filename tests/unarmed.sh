@@ -26,7 +26,9 @@ syn_seen 0
 syn_allowed 0
 syn_dropped 0
 syn_monitored 0
-syn_unarmed 0" "$(stats "$MX" | sed 's/^generation [0-9][0-9]*$/generation N/')"
+syn_unarmed 0
+ack_dropped 0
+ack_monitored 0" "$(stats "$MX" | sed 's/^generation [0-9][0-9]*$/generation N/')"
 }
 check "a fresh namespace is unarmed, enforce, port 25, all counters 0" fresh
 

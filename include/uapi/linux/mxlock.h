@@ -61,7 +61,10 @@
  *                     counts them as MXLOCK_STATS_A_SYN_MONITORED and lets
  *                     them in.
  *    MXLOCK_A_ACTION  how enforce refuses: drop silently, or reject with a
- *                     TCP RST so a misconfigured sender fails fast.
+ *                     TCP RST so a misconfigured sender fails fast. The
+ *                     first reject loads the kernel's nf_reject_ipv4 and
+ *                     nf_reject_ipv6; without them it is refused with
+ *                     -EOPNOTSUPP.
  *    MXLOCK_A_LOG     1: log each refused source to the kernel log, rate
  *                     limited per source and CPU; 0 (default): don't.
  *    MXLOCK_A_PORTS   nest of 1..MXLOCK_MAX_PORTS MXLOCK_A_PORT (u16, host
@@ -122,7 +125,9 @@
  *
  * MXLOCK_CMD_TEST (doit, unprivileged)
  *    Request: MXLOCK_A_ADDR (IPv4 or IPv6). Reply: MXLOCK_A_VERDICT, what
- *    the hook would do now with a SYN from that address to a guarded port.
+ *    the hook would do now with a SYN from that address to a guarded port
+ *    (the namespace's own addresses, exempt on loopback, are judged as any
+ *    other here).
  *
  * MXLOCK_CMD_GET_DENIED (dump, unprivileged)
  *    The sources refused (or, in monitor mode, that would have been)
@@ -232,6 +237,14 @@ enum mxlock_stats_attr {
 	MXLOCK_STATS_A_SYN_DROPPED,	/* u64, refused in enforce mode */
 	MXLOCK_STATS_A_SYN_MONITORED,	/* u64, outside, passed in monitor */
 	MXLOCK_STATS_A_SYN_UNARMED,	/* u64, passed: no list loaded */
+	/*
+	 * A cookie ACK: an ACK to a guarded port that no connection or
+	 * request socket takes, from a source outside the list. A listener
+	 * using syncookies (or a SYNPROXY) would make a connection of it
+	 * without ever seeing a SYN, so it is judged like one.
+	 */
+	MXLOCK_STATS_A_ACK_DROPPED,	/* u64, refused in enforce mode */
+	MXLOCK_STATS_A_ACK_MONITORED,	/* u64, passed in monitor mode */
 	__MXLOCK_STATS_A_MAX
 };
 
