@@ -207,9 +207,14 @@ static unsigned int mxlock_act(struct mxlock_pkt *p, struct sk_buff *skb,
 	/*
 	 * The per-CPU tables have one writer per CPU only if this cannot be
 	 * interrupted by itself: nf_reinject() (an NFQUEUE verdict) runs the
-	 * hooks after the queue in process context, with BHs enabled.
+	 * hooks after the queue in process context, with BHs enabled. On
+	 * PREEMPT_RT BHs off still lets a task preempt us, and a reader of
+	 * the denied table spinning on a slot we left half-written must not
+	 * be that task: preemption goes off too (free elsewhere, as BHs off
+	 * already implies it).
 	 */
 	local_bh_disable();
+	preempt_disable();
 	mxlock_stats_count(p->pn->stats, p->kind == MXLOCK_ACK, v);
 	if (v == MXLOCK_VERDICT_ALLOW)
 		mxlock_hits_count(set, idx);
@@ -220,6 +225,7 @@ static unsigned int mxlock_act(struct mxlock_pkt *p, struct sk_buff *skb,
 			mxlock_denied_record(denied, &p->src, p->v6, conf->log,
 					     ntohs(p->dport));
 	}
+	preempt_enable();
 	local_bh_enable();
 
 	if (v != MXLOCK_VERDICT_DROP)
