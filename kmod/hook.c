@@ -115,27 +115,37 @@ static bool mxlock_port_guarded(const struct mxlock_conf *conf, __be16 port)
  * sender chose before a DNAT or REDIRECT in PREROUTING rewrote it: "port
  * 25" is what the world connects to as much as where the MTA listens.
  * Conntrack keeps the port as it arrived in the tuple of the packet's own
- * direction (nf_ct_get() is inline: no dependency on nf_conntrack).
+ * direction (nf_ct_get() is inline: no dependency on nf_conntrack). And
+ * the port of a socket TPROXY assigned, which takes the segment whatever
+ * its header says.
  */
 static bool mxlock_aimed(struct mxlock_pkt *p, const struct sk_buff *skb,
 			 __be16 dport)
 {
 	enum ip_conntrack_info ctinfo;
 	const struct nf_conn *ct;
-	__be16 orig;
+	__be16 port;
 
 	if (mxlock_port_guarded(p->conf, dport)) {
 		p->dport = dport;
 		return true;
 	}
 	ct = nf_ct_get(skb, &ctinfo);
-	if (!ct)
-		return false;
-	orig = ct->tuplehash[CTINFO2DIR(ctinfo)].tuple.dst.u.tcp.port;
-	if (orig == dport || !mxlock_port_guarded(p->conf, orig))
-		return false;
-	p->dport = orig;
-	return true;
+	if (ct) {
+		port = ct->tuplehash[CTINFO2DIR(ctinfo)].tuple.dst.u.tcp.port;
+		if (port != dport && mxlock_port_guarded(p->conf, port)) {
+			p->dport = port;
+			return true;
+		}
+	}
+	if (skb->sk) {
+		port = htons(skb->sk->sk_num);
+		if (port != dport && mxlock_port_guarded(p->conf, port)) {
+			p->dport = port;
+			return true;
+		}
+	}
+	return false;
 }
 
 /*
