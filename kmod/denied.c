@@ -20,6 +20,13 @@
  * A flush only bumps the namespace's epoch: each slot records the epoch it
  * was written in, readers ignore slots of another epoch, and a writer that
  * finds its table behind empties it before its next update.
+ *
+ * The log is rate limited per namespace, and each line names the namespace
+ * (its inode number, as `readlink /proc/PID/ns/net` shows it): a namespace's
+ * lines cannot crowd out another's, nor use up the host's shared
+ * net_ratelimit() budget. Namespaces owned by a user namespace other than
+ * the initial one also share one more limit among themselves, so that
+ * creating many namespaces does not multiply what their owners may log.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -28,14 +35,23 @@
 #include <linux/log2.h>
 #include <linux/percpu.h>
 #include <linux/random.h>
+#include <linux/ratelimit.h>
 #include <linux/seqlock.h>
 #include <linux/sort.h>
+#include <linux/user_namespace.h>
 
 #include "mxlock.h"
 
 #define MXLOCK_DENIED_NONE	0xffff
-/* One log line per source and CPU at most this often (and net_ratelimit()). */
+/* One log line per source and CPU at most this often. */
 #define MXLOCK_DENIED_LOG_EVERY	(60 * HZ)
+/* And per namespace at most a burst of this many lines per interval. */
+#define MXLOCK_LOG_INTERVAL	(5 * HZ)
+#define MXLOCK_LOG_BURST	10
+
+/* What namespaces not owned by the initial user namespace log together. */
+static DEFINE_RATELIMIT_STATE(mxlock_userns_log, MXLOCK_LOG_INTERVAL,
+			      MXLOCK_LOG_BURST);
 
 struct mxlock_denied_slot {
 	seqcount_t seq;			/* guards what readers copy */
@@ -67,6 +83,9 @@ struct mxlock_denied {
 	u32 seed;
 	u16 nslots;			/* per CPU, a power of two */
 	struct mxlock_denied_cpu * __percpu *cpu;
+	unsigned int inum;		/* the namespace's, for the log */
+	bool userns;			/* owned by a non-initial user ns */
+	struct ratelimit_state log_rs;	/* the namespace's log lines */
 };
 
 /*
@@ -96,7 +115,7 @@ static void mxlock_denied_free_tables(struct mxlock_denied *d)
 	free_percpu(d->cpu);
 }
 
-struct mxlock_denied *mxlock_denied_alloc(void)
+struct mxlock_denied *mxlock_denied_alloc(const struct net *net)
 {
 	unsigned int n = mxlock_denied_slots(), i;
 	struct mxlock_denied_cpu *t;
@@ -113,6 +132,11 @@ struct mxlock_denied *mxlock_denied_alloc(void)
 		goto err_free_d;
 	d->seed = get_random_u32();
 	d->nslots = n;
+	d->inum = net->ns.inum;
+	d->userns = net->user_ns != &init_user_ns;
+	ratelimit_state_init(&d->log_rs, MXLOCK_LOG_INTERVAL, MXLOCK_LOG_BURST);
+	/* Not "N callbacks suppressed": that line would name no namespace. */
+	ratelimit_set_flags(&d->log_rs, RATELIMIT_MSG_ON_RELEASE);
 	/* Epoch 0 is no flush's: unused slots and new tables are stale. */
 	d->epoch = 1;
 	size = struct_size(t, slot, n) + n * sizeof(u16);
@@ -200,11 +224,11 @@ static void mxlock_hash_unlink(const struct mxlock_denied *d,
 }
 
 /*
- * Called from the hook, with BHs disabled, for each refused SYN: the only
- * writer of this CPU's table.
+ * Called from the hook, with BHs disabled, for each refused SYN or cookie
+ * ACK: the only writer of this CPU's table.
  */
 void mxlock_denied_record(struct mxlock_denied *d, const struct mxlock_key *k,
-			  bool v6, bool log, u16 port)
+			  bool v6, bool ack, bool log, u16 port)
 {
 	struct mxlock_denied_cpu *t = this_cpu_read(*d->cpu);
 	/* Pairs with the WRITE_ONCE() in mxlock_denied_flush(). */
@@ -265,15 +289,18 @@ void mxlock_denied_record(struct mxlock_denied *d, const struct mxlock_key *k,
 	if (say)
 		s->logged = jiffies;
 
-	if (!say || !net_ratelimit())
+	if (!say || !__ratelimit(&d->log_rs) ||
+	    (d->userns && !__ratelimit(&mxlock_userns_log)))
 		return;
 	if (v6) {
 		struct in6_addr a;
 
 		mxlock_key_to_in6(k, &a);
-		pr_info("refused SYN from %pI6c to port %u\n", &a, port);
+		pr_info("netns %u: refused %s from %pI6c to port %u\n",
+			d->inum, ack ? "ACK" : "SYN", &a, port);
 	} else {
-		pr_info("refused SYN from %pI4 to port %u\n",
+		pr_info("netns %u: refused %s from %pI4 to port %u\n",
+			d->inum, ack ? "ACK" : "SYN",
 			&(__be32){ htonl((u32)k->lo) }, port);
 	}
 }
@@ -342,6 +369,10 @@ static int mxlock_denied_cmp_seen(const void *a, const void *b)
  * Merge the CPUs' tables into one row per source (counts summed, first
  * the earliest, last the latest), most recently seen first, at most
  * MXLOCK_DENIED_MAX rows. Process context; the caller kvfree()s *out.
+ * Both the scratch copy of every CPU's table and *out (which a dump keeps
+ * until it ends) are charged to the reader, and *out holds only the rows
+ * returned: a reader that never finishes keeps MXLOCK_DENIED_MAX rows at
+ * most, however many CPUs there are.
  */
 int mxlock_denied_snapshot(struct mxlock_denied *d,
 			   struct mxlock_denied_source **out)
@@ -355,7 +386,7 @@ int mxlock_denied_snapshot(struct mxlock_denied *d,
 	if (!d)
 		return 0;
 	src = kvmalloc_array(num_possible_cpus() * d->nslots, sizeof(*src),
-			     GFP_KERNEL);
+			     GFP_KERNEL_ACCOUNT);
 	if (!src)
 		return -ENOMEM;
 	epoch = READ_ONCE(d->epoch);
@@ -386,6 +417,14 @@ int mxlock_denied_snapshot(struct mxlock_denied *d,
 		}
 	}
 	sort(src, m, sizeof(*src), mxlock_denied_cmp_seen, NULL);
-	*out = src;
-	return min(m, MXLOCK_DENIED_MAX);
+	m = min(m, MXLOCK_DENIED_MAX);
+	if (!m) {
+		kvfree(src);
+		return 0;
+	}
+	*out = kvmalloc_array(m, sizeof(*src), GFP_KERNEL_ACCOUNT);
+	if (*out)
+		memcpy(*out, src, m * sizeof(*src));
+	kvfree(src);
+	return *out ? m : -ENOMEM;
 }

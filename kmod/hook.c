@@ -232,7 +232,8 @@ static unsigned int mxlock_act(struct mxlock_pkt *p, struct sk_buff *skb,
 		/* Pairs with mxlock_commit()'s smp_store_release(). */
 		denied = smp_load_acquire(&p->pn->denied);
 		if (denied)
-			mxlock_denied_record(denied, &p->src, p->v6, conf->log,
+			mxlock_denied_record(denied, &p->src, p->v6,
+					     p->kind == MXLOCK_ACK, conf->log,
 					     ntohs(p->dport));
 	}
 	preempt_enable();

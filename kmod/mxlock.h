@@ -46,6 +46,7 @@ struct mxlock_net {
 	struct list_head txns;		/* open replace transactions */
 	unsigned int nr_txns;
 	struct proc_dir_entry *proc_dir;
+	atomic_t denied_dumps;		/* unprivileged GET_DENIED dumps open */
 };
 
 extern unsigned int mxlock_net_id;
@@ -86,10 +87,10 @@ static inline void mxlock_hits_count(struct mxlock_set *set, long idx)
 }
 
 /* denied.c */
-struct mxlock_denied *mxlock_denied_alloc(void);
+struct mxlock_denied *mxlock_denied_alloc(const struct net *net);
 void mxlock_denied_free(struct mxlock_denied *d);
 void mxlock_denied_record(struct mxlock_denied *d, const struct mxlock_key *k,
-			  bool v6, bool log, u16 port);
+			  bool v6, bool ack, bool log, u16 port);
 void mxlock_denied_flush(struct mxlock_denied *d);
 
 struct mxlock_denied_source {

@@ -16,6 +16,17 @@
 /* Open replace transactions per namespace: bounds staging memory. */
 #define MXLOCK_MAX_TXNS 16
 
+/* cb->args of a GET_DENIED dump. */
+enum {
+	MXLOCK_DENIED_NEXT,	/* the next row to send */
+	MXLOCK_DENIED_ROWS,	/* the snapshot */
+	MXLOCK_DENIED_NROWS,	/* its length */
+	MXLOCK_DENIED_STATE,	/* MXLOCK_DENIED_TAKEN, _COUNTED */
+};
+
+#define MXLOCK_DENIED_TAKEN	1	/* the snapshot was taken */
+#define MXLOCK_DENIED_COUNTED	2	/* counted in pn->denied_dumps */
+
 /* A chunked replace in progress, bound to the socket that opened it. */
 struct mxlock_txn {
 	struct list_head node;
@@ -158,7 +169,9 @@ static int mxlock_commit(struct mxlock_net *pn, struct mxlock_set *set,
 	if (set) {
 		/* The table of refused sources exists once a list is armed. */
 		if (!pn->denied) {
-			struct mxlock_denied *d = mxlock_denied_alloc();
+			struct mxlock_denied *d;
+
+			d = mxlock_denied_alloc(genl_info_net(info));
 
 			if (!d)
 				goto err_nomem;
@@ -501,6 +514,11 @@ static int mxlock_nl_add(struct sk_buff *skb, struct genl_info *info)
 		goto out_release;
 	}
 
+	/*
+	 * ADD and DEL build their result before checking its size: a live
+	 * list of MXLOCK_MAX_ENTRIES plus as many again must still index.
+	 */
+	BUILD_BUG_ON(2ULL * MXLOCK_MAX_ENTRIES > MXLOCK_RUN6_AT(~0U) + 1ULL);
 	mutex_lock(&pn->lock);
 	set = mxlock_set_add(mxlock_live_set(pn), &st);
 	if (!set) {
@@ -553,6 +571,14 @@ static int mxlock_nl_del(struct sk_buff *skb, struct genl_info *info)
 	set = mxlock_set_subtract(old, &st);
 	if (!set) {
 		err = -ENOMEM;
+		goto out_unlock;
+	}
+	/* Each address deleted from inside an interval splits it in two. */
+	if (mxlock_set_ranges(set) > MXLOCK_MAX_ENTRIES) {
+		NL_SET_ERR_MSG(extack,
+			       "allowlist would grow too large: deleting inside intervals splits them");
+		mxlock_set_destroy(set);
+		err = -E2BIG;
 		goto out_unlock;
 	}
 	if (!mxlock_set_ranges(set)) {
@@ -670,27 +696,52 @@ out_unlock:
 }
 
 /*
- * The denied dump works on a snapshot taken at its start (args[1],
- * args[2] hold it and its length; args[0] is the next index).
+ * A denied dump sends a snapshot taken at its first message, so that its
+ * rows are one consistent picture however long the client takes to read
+ * them (the tables change at every refused SYN). The snapshot, at most
+ * MXLOCK_DENIED_MAX rows (64 KiB), is charged to the reader's memory
+ * cgroup and lives until the dump ends or its socket is closed. Reading
+ * needs no privilege, so a user who opens dumps and never reads them
+ * would pin 64 KiB per socket: unprivileged dumps are therefore limited
+ * to MXLOCK_DENIED_DUMPS open at once per namespace, and the next is
+ * refused (-EBUSY, in NLMSG_DONE with an extack: 6.1's genetlink gives a
+ * dump's .start no extack) until one ends. A dump by a holder of
+ * CAP_NET_ADMIN over the namespace is not counted, so such users cannot
+ * lock the namespace's admin out of the table; /proc/net/mxlock/denied
+ * holds no snapshot across reads and stays open to everyone.
  */
-static int mxlock_nl_denied_start(struct netlink_callback *cb)
+static int mxlock_denied_take(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct mxlock_net *pn = mxlock_pernet(sock_net(cb->skb->sk));
+	struct mxlock_net *pn = mxlock_pernet(sock_net(skb->sk));
 	struct mxlock_denied_source *src;
 	int n;
 
+	cb->args[MXLOCK_DENIED_STATE] = MXLOCK_DENIED_TAKEN;
+	if (!netlink_net_capable(cb->skb, CAP_NET_ADMIN)) {
+		if (!atomic_add_unless(&pn->denied_dumps, 1,
+				       MXLOCK_DENIED_DUMPS)) {
+			NL_SET_ERR_MSG(cb->extack,
+				       "too many denied dumps open in this namespace: read or close them");
+			return -EBUSY;
+		}
+		cb->args[MXLOCK_DENIED_STATE] |= MXLOCK_DENIED_COUNTED;
+	}
 	/* Pairs with mxlock_commit()'s smp_store_release(). */
 	n = mxlock_denied_snapshot(smp_load_acquire(&pn->denied), &src);
 	if (n < 0)
 		return n;
-	cb->args[1] = (long)src;
-	cb->args[2] = n;
+	cb->args[MXLOCK_DENIED_ROWS] = (long)src;
+	cb->args[MXLOCK_DENIED_NROWS] = n;
 	return 0;
 }
 
 static int mxlock_nl_denied_done(struct netlink_callback *cb)
 {
-	kvfree((void *)cb->args[1]);
+	struct mxlock_net *pn = mxlock_pernet(sock_net(cb->skb->sk));
+
+	kvfree((void *)cb->args[MXLOCK_DENIED_ROWS]);
+	if (cb->args[MXLOCK_DENIED_STATE] & MXLOCK_DENIED_COUNTED)
+		atomic_dec(&pn->denied_dumps);
 	return 0;
 }
 
@@ -719,11 +770,19 @@ static int mxlock_put_denied(struct sk_buff *skb,
 static int mxlock_nl_dump_denied(struct sk_buff *skb,
 				 struct netlink_callback *cb)
 {
-	const struct mxlock_denied_source *src = (void *)cb->args[1];
-	long i = cb->args[0], n = cb->args[2];
+	const struct mxlock_denied_source *src;
+	long i = cb->args[MXLOCK_DENIED_NEXT], n;
 	struct nlattr *nest;
 	void *hdr;
+	int err;
 
+	if (!cb->args[MXLOCK_DENIED_STATE]) {
+		err = mxlock_denied_take(skb, cb);
+		if (err)
+			return err;
+	}
+	src = (void *)cb->args[MXLOCK_DENIED_ROWS];
+	n = cb->args[MXLOCK_DENIED_NROWS];
 	if (i >= n)
 		return 0;
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
@@ -744,11 +803,11 @@ static int mxlock_nl_dump_denied(struct sk_buff *skb,
 		}
 		nla_nest_end(skb, e);
 	}
-	if (i == cb->args[0])
+	if (i == cb->args[MXLOCK_DENIED_NEXT])
 		goto err_cancel;
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);
-	cb->args[0] = i;
+	cb->args[MXLOCK_DENIED_NEXT] = i;
 	return skb->len;
 
 err_cancel:
@@ -820,7 +879,6 @@ static const struct genl_ops mxlock_genl_ops[] = {
 	},
 	{
 		.cmd	= MXLOCK_CMD_GET_DENIED,
-		.start	= mxlock_nl_denied_start,
 		.dumpit	= mxlock_nl_dump_denied,
 		.done	= mxlock_nl_denied_done,
 	},

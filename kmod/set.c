@@ -98,21 +98,27 @@ int mxlock_staging_push6(struct mxlock_staging *st,
 	const struct mxlock_key mlo = { MXLOCK_V4MAPPED_HI, MXLOCK_V4MAPPED_LO };
 	const struct mxlock_key mhi = { MXLOCK_V4MAPPED_HI,
 					MXLOCK_V4MAPPED_LO | MXLOCK_U32_MAX };
+	bool below = mxlock_key_cmp(lo, &mlo) < 0;
+	bool above = mxlock_key_cmp(hi, &mhi) > 0;
 	struct mxlock_key k;
 	int err;
 
-	if (st->v4.n + st->v6.n >= limit)
-		return -E2BIG;
-	if (mxlock_key_cmp(hi, &mlo) < 0 || mxlock_key_cmp(lo, &mhi) > 0)
+	if (mxlock_key_cmp(hi, &mlo) < 0 || mxlock_key_cmp(lo, &mhi) > 0) {
+		if (st->v4.n + st->v6.n >= limit)
+			return -E2BIG;
 		return mxlock_ranges_push(&st->v6, lo, hi);
+	}
+	/* One entry around the block stages two intervals: both count. */
+	if ((u64)st->v4.n + st->v6.n + below + above > limit)
+		return -E2BIG;
 	/* Carve the IPv4-mapped block out: the IPv4 list judges it. */
-	if (mxlock_key_cmp(lo, &mlo) < 0) {
+	if (below) {
 		k = mxlock_key_prev(mlo);
 		err = mxlock_ranges_push(&st->v6, lo, &k);
 		if (err)
 			return err;
 	}
-	if (mxlock_key_cmp(hi, &mhi) > 0) {
+	if (above) {
 		k = mxlock_key_next(mhi);
 		err = mxlock_ranges_push(&st->v6, &k, hi);
 		if (err)
@@ -413,16 +419,26 @@ static u8 mxlock_key_bits(const struct mxlock_key *k)
 	return k->hi ? 64 + mxlock_bits64(k->hi) : mxlock_bits64(k->lo);
 }
 
-/* A growable array, for building the IPv6 tree before its size is known. */
-static int mxlock_grow(void **v, u32 *cap, u32 need, size_t size)
+/*
+ * A growable array, for building the IPv6 tree before its size is known.
+ * Counts of its elements are u32 and index it as MXLOCK_NODE6 | node or as
+ * node->slots + slot, so need is taken wide and the array never passes
+ * MXLOCK_GROW_MAX elements: a count that would is refused, not wrapped
+ * (a wrapped one would have left the array too small for the writes).
+ */
+int mxlock_grow(void **v, u32 *cap, u64 need, size_t size)
 {
+	u64 c = *cap ? *cap : 64;
 	void *n;
-	u32 c = *cap ? *cap : 64;
 
 	if (need <= *cap)
 		return 0;
+	if (need > MXLOCK_GROW_MAX)
+		return -E2BIG;
 	while (c < need)
 		c *= 2;
+	if (c > MXLOCK_GROW_MAX)
+		c = MXLOCK_GROW_MAX;
 	n = mxlock_alloc((size_t)c * size);
 	if (!n)
 		return -ENOMEM;
@@ -460,11 +476,11 @@ static int mxlock_node6_add(struct mxlock_tree6 *t, u32 a, u32 b,
 	u8 wbits;
 	int err;
 
-	err = mxlock_grow((void **)&t->node, &t->capnode, t->nnode + 1,
+	err = mxlock_grow((void **)&t->node, &t->capnode, (u64)t->nnode + 1,
 			  sizeof(*t->node));
 	if (!err)
-		err = mxlock_grow((void **)&t->pend, &t->cappend, t->nnode + 1,
-				  sizeof(*t->pend));
+		err = mxlock_grow((void **)&t->pend, &t->cappend,
+				  (u64)t->nnode + 1, sizeof(*t->pend));
 	if (err)
 		return err;
 	/* Zoom in on the intervals' extent within the region. */
@@ -506,8 +522,8 @@ static int mxlock_node6_fill(struct mxlock_tree6 *t, u32 k)
 	u8 depth = t->node[k].depth;
 	int err;
 
-	err = mxlock_grow((void **)&t->ent, &t->capent, t->nent + (1U << bits),
-			  sizeof(*t->ent));
+	err = mxlock_grow((void **)&t->ent, &t->capent,
+			  (u64)t->nent + (1U << bits), sizeof(*t->ent));
 	if (err)
 		return err;
 	at = t->nent;
@@ -570,6 +586,9 @@ static int mxlock_tree6_build(struct mxlock_tree6 *t,
 	t->n = v->n;
 	if (!v->n)
 		return 0;
+	/* A run names its first interval in the 28 bits of MXLOCK_RUN6_AT. */
+	if (v->n - 1 > MXLOCK_RUN6_AT(~0U))
+		return -E2BIG;
 	err = mxlock_node6_add(t, 0, v->n - 1, &v->r[0].lo, &v->r[v->n - 1].hi,
 			       mxlock_dir_bits(v->n), 0);
 	for (k = 0; !err && k < t->nnode; k++)

@@ -194,6 +194,13 @@ static inline bool mxlock_key_v4mapped(const struct mxlock_key *k)
 	       (k->lo >> 32) == (MXLOCK_V4MAPPED_LO >> 32);
 }
 
+/*
+ * Elements of each array the IPv6 index is built in: node numbers must
+ * stay below MXLOCK_NODE6, slot numbers within a u32.
+ */
+#define MXLOCK_GROW_MAX		(MXLOCK_NODE6 - 1)
+
+int mxlock_grow(void **v, u32 *cap, u64 need, size_t size);
 int mxlock_staging_push4(struct mxlock_staging *st, u32 lo, u32 hi,
 			 u32 limit);
 int mxlock_staging_push6(struct mxlock_staging *st,

@@ -346,39 +346,11 @@ $OTHER_ADDR 1" "$(mx "$MX" denied | awk '{ print $1, $3 }')"
 }
 check "log off again: new refused sources (other, IPv4 and IPv6) are recorded but not logged" pinned 0 log_off
 
-# flood NS DST FROM N: N SYNs to DST:25 from N distinct sources
-# 198.18.0.0 + FROM + i, in order, spoofed with IP_HDRINCL.
-flood() {
-	ip netns exec "$1" python3 - "$2" "$3" "$4" <<'EOF'
-import socket, struct, sys, time
-dst, n = sys.argv[1], int(sys.argv[3])
-base = struct.unpack("!I", socket.inet_aton("198.18.0.0"))[0] + int(sys.argv[2])
-sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
-def csum(data):
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
-for i in range(n):
-    src = struct.pack("!I", base + i)
-    d = socket.inet_aton(dst)
-    def tcp(c):
-        return struct.pack("!HHIIBBHHH", 40000 + i % 20000, 25, i, 0, 5 << 4, 2,
-                           64240, c, 0)
-    t = tcp(csum(src + d + struct.pack("!BBH", 0, 6, 20) + tcp(0)))
-    # The kernel fills in the total length, the id and the header checksum.
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 0, 0, 0, 64, 6, 0, src, d)
-    sock.sendto(ip + t, (dst, 0))
-    if i % 100 == 99:
-        time.sleep(0.02)	# never near the 1000-packet backlog
-EOF
-}
-
 bounded() {
 	local before out want
 	ip -n "$MX" route add 198.18.0.0/15 dev "${SENDER_DEV[$BAD]}" || return 1
 	before=$(stat "$MX" syn_dropped)
-	pinned 0 flood "$BAD" "$MX_ADDR" 0 1100 || return 1
+	pinned 0 flood_sources "$BAD" "$MX_ADDR" 0 1100 || return 1
 	wait_stat "$MX" syn_dropped $((before + 1100)) 60 || return 1
 	out=$(mx "$MX" denied) || return 1
 	expect_eq "sources in the table" "$SLOTS" "$(grep -c . <<<"$out")" || return 1
@@ -404,8 +376,8 @@ bounded_merged() {
 	((rows > 1024)) && rows=1024
 	mx "$MX" denied flush || return 1
 	before=$(stat "$MX" syn_dropped)
-	pinned 1 flood "$BAD" "$MX_ADDR" 0 600 || return 1
-	pinned 0 flood "$BAD" "$MX_ADDR" 600 600 || return 1
+	pinned 1 flood_sources "$BAD" "$MX_ADDR" 0 600 || return 1
+	pinned 0 flood_sources "$BAD" "$MX_ADDR" 600 600 || return 1
 	wait_stat "$MX" syn_dropped $((before + 1200)) 60 || return 1
 	out=$(mx "$MX" denied) || return 1
 	expect_eq "sources shown" "$rows" "$(grep -c . <<<"$out")" || return 1

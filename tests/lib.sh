@@ -356,6 +356,35 @@ nl_refused_nochange() {
 	nl_unchanged
 }
 
+# flood_sources NS DST FROM N: N SYNs to DST:25 from N distinct sources
+# 198.18.0.0 + FROM + i, in order, spoofed with IP_HDRINCL (the mail
+# host must route 198.18.0.0/15 back to NS; needs python3).
+flood_sources() {
+	ip netns exec "$1" python3 - "$2" "$3" "$4" <<'EOF'
+import socket, struct, sys, time
+dst, n = sys.argv[1], int(sys.argv[3])
+base = struct.unpack("!I", socket.inet_aton("198.18.0.0"))[0] + int(sys.argv[2])
+sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+def csum(data):
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+for i in range(n):
+    src = struct.pack("!I", base + i)
+    d = socket.inet_aton(dst)
+    def tcp(c):
+        return struct.pack("!HHIIBBHHH", 40000 + i % 20000, 25, i, 0, 5 << 4, 2,
+                           64240, c, 0)
+    t = tcp(csum(src + d + struct.pack("!BBH", 0, 6, 20) + tcp(0)))
+    # The kernel fills in the total length, the id and the header checksum.
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 0, 0, 0, 64, 6, 0, src, d)
+    sock.sendto(ip + t, (dst, 0))
+    if i % 100 == 99:
+        time.sleep(0.02)	# never near the 1000-packet backlog
+EOF
+}
+
 as_nobody() { # NS CMD...: CMD in NS as an unprivileged user, no caps
 	local ns=$1
 	shift

@@ -14,7 +14,11 @@
 #  - a chunked REPLACE that passes MXLOCK_MAX_ENTRIES is refused at that
 #    chunk (E2BIG) and its staging freed: the next CONTINUE chunk finds no
 #    transaction (ENOENT), and the kernel's memory is back (the staging of
-#    4M entries takes 128 MiB).
+#    4M entries takes 128 MiB);
+#  - DEL is bounded by MXLOCK_MAX_ENTRIES too, splits counted: with a list
+#    of exactly that many intervals (4194303 /32s and 10.0.0.0/8), deleting
+#    10.0.0.1 would split the /8 and is refused (E2BIG, nothing changed);
+#    after one /32 is deleted, the same split fits and is accepted.
 # The list and its generation stay as they were throughout.
 source "$(dirname "$0")/lib.sh"
 
@@ -26,7 +30,7 @@ case $? in
 4) ktap_skip_all "no mxlock module" ;;
 *) ktap_bail "cannot load the module" ;;
 esac
-ktap_begin 6
+ktap_begin 7
 
 setup_ns MX || ktap_bail "cannot create a namespace"
 nl "$MX" entry c7590000 prefix 21 >/dev/null || ktap_bail "cannot load the first list"
@@ -55,6 +59,27 @@ over_limit() {
 	nl_unchanged
 }
 check "a chunked REPLACE past MXLOCK_MAX_ENTRIES (4194305): E2BIG, staging freed" over_limit
+
+# ranges and generation of $MX, one line.
+rg() {
+	echo "ranges $(stat "$MX" ranges) generation $(stat "$MX" generation)"
+}
+
+del_limit() {
+	local max=4194304 before out
+	nl "$MX" replace-chunks $((max - 1)) 839 >&2 || return 1
+	nl "$MX" -c add entry 0a000000 prefix 8 >&2 || return 1
+	expect_eq "ranges" "$max" "$(stat "$MX" ranges)" || return 1
+	before=$(rg)
+	out=$(nl "$MX" -e E2BIG -c del entry 0a000001) || { echo "DEL 10.0.0.1: $out" >&2; return 1; }
+	echo "DEL 10.0.0.1 at the limit: $out" >&2
+	expect_match "the answer" 'errno=7 .* extack=.+' "$out" || return 1
+	expect_eq "ranges and generation after the refused DEL" "$before" "$(rg)" || return 1
+	nl "$MX" -c del entry 64400000 >&2 || return 1
+	nl "$MX" -c del entry 0a000001 >&2 || return 1
+	expect_eq "ranges after deleting a /32, then splitting the /8" "$max" "$(stat "$MX" ranges)"
+}
+check "DEL that splits an interval of a list of MXLOCK_MAX_ENTRIES: E2BIG, list unchanged; one less first: accepted" del_limit
 
 # The same client, a good chunked replace, still accepted.
 good() {

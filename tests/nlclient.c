@@ -102,6 +102,15 @@
  *   flip-big N [MS]  N one-shot replaces alternating list A (3000 /32s at
  *                    100.64.0.0 + 2*i) and B (3000 at 100.64.0.1 + 2*i),
  *                    MS milliseconds apart: each dump spans messages
+ *   denied-hold N FILE  open N sockets (receive buffer at its minimum) and
+ *                    start a GET_DENIED dump on each, reading nothing; look
+ *                    (MSG_PEEK, which then sends no more) at each one's
+ *                    first message: a row message (the dump is open and
+ *                    holds its snapshot), or NLMSG_DONE with an error (the
+ *                    dump was refused). Prints "open O refused R", then
+ *                    each distinct refusal "errno=N (NAME) extack=TEXT",
+ *                    then "holding"; waits until FILE exists, closes them
+ *                    all and prints "closed"
  *   churn N BATCH    N network namespaces, BATCH at a time: each a forked
  *                    child that unshares its network namespace, brings lo
  *                    up, loads 192.0.2.0/24 and 2001:db8::/32, guards ports
@@ -1420,6 +1429,93 @@ static int do_churn(int n, int batch)
 	return !!bad;
 }
 
+/* A socket's first queued message, peeked: 1 rows, 0 refused (*a). */
+static int peek_first(int fd, struct answer *a)
+{
+	static char buf[1 << 16];
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	ssize_t len = recv(fd, buf, sizeof(buf), MSG_PEEK);
+
+	if (len < 0)
+		die("recv: %s", strerror(errno));
+	if (!NLMSG_OK(nlh, len))
+		die("a short message (%zd bytes)", len);
+	if (nlh->nlmsg_type == family)
+		return 1;
+	memset(a, 0, sizeof(*a));
+	if (nlh->nlmsg_type == NLMSG_DONE &&
+	    nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(int))) {
+		/* A dump's error rides in NLMSG_DONE, the extack after it. */
+		size_t off = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(int));
+
+		a->error = -*(int *)NLMSG_DATA(nlh);
+		while (off + NLA_HDRLEN <= nlh->nlmsg_len) {
+			struct nlattr *at = (struct nlattr *)(buf + off);
+			int l = at->nla_len - NLA_HDRLEN;
+
+			if (at->nla_len < NLA_HDRLEN || off + at->nla_len > nlh->nlmsg_len)
+				break;
+			if ((at->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG) {
+				if (l >= (int)sizeof(a->extack))
+					l = sizeof(a->extack) - 1;
+				memcpy(a->extack, (char *)at + NLA_HDRLEN, l);
+				a->extack[l] = 0;
+				a->extack[strcspn(a->extack, "\n")] = 0;
+			}
+			off += NLA_ALIGN(at->nla_len);
+		}
+		if (a->error)
+			return 0;
+	}
+	die("first message of type %u: neither rows nor a refusal",
+	    nlh->nlmsg_type);
+}
+
+static int do_denied_hold(int n, const char *file)
+{
+	struct nl_sock **sk = calloc(n, sizeof(*sk));
+	struct answer a, seen[4];
+	int i, j, open = 0, refused = 0, nseen = 0, one = 1;
+
+	if (n < 1 || !sk)
+		die("denied-hold: need N >= 1");
+	for (i = 0; i < n; i++) {
+		struct nl_msg *msg;
+
+		sk[i] = open_sock();
+		if (setsockopt(nl_socket_get_fd(sk[i]), SOL_SOCKET, SO_RCVBUF,
+			       &one, sizeof(one)))
+			die("SO_RCVBUF: %s", strerror(errno));
+		msg = new_msg(MXLOCK_CMD_GET_DENIED, NLM_F_DUMP);
+		if (nl_send_auto(sk[i], msg) < 0)
+			die("send failed");
+		nlmsg_free(msg);
+		if (peek_first(nl_socket_get_fd(sk[i]), &a)) {
+			open++;
+			continue;
+		}
+		refused++;
+		for (j = 0; j < nseen; j++)
+			if (seen[j].error == a.error &&
+			    !strcmp(seen[j].extack, a.extack))
+				break;
+		if (j == nseen && nseen < 4)
+			seen[nseen++] = a;
+	}
+	printf("open %d refused %d\n", open, refused);
+	for (j = 0; j < nseen; j++)
+		print_answer(&seen[j]);
+	printf("holding\n");
+	fflush(stdout);
+	while (access(file, F_OK))
+		usleep(100 * 1000);
+	for (i = 0; i < n; i++)
+		nl_socket_free(sk[i]);
+	free(sk);
+	printf("closed\n");
+	return 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: nlclient [-e EXPECT] [-c replace|add|del] "
@@ -1516,6 +1612,8 @@ int main(int argc, char **argv)
 		return do_dump_intr(atoi(argv[1]), argv[2]);
 	if (!strcmp(sub, "flip-big") && (argc == 2 || argc == 3))
 		return do_flip_big(atoi(argv[1]), argc == 3 ? atoi(argv[2]) : 0);
+	if (!strcmp(sub, "denied-hold") && argc == 3)
+		return do_denied_hold(atoi(argv[1]), argv[2]);
 	if (!strcmp(sub, "churn") && argc == 3)
 		return do_churn(atoi(argv[1]), atoi(argv[2]));
 	usage();

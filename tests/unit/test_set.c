@@ -369,6 +369,55 @@ static void test_edges4(void)
 	mxlock_staging_release(&st);
 }
 
+/*
+ * The limit counts intervals: an IPv6 entry around ::ffff:0:0/96 stages
+ * two, so with one place left it is refused whole, and with two it fits.
+ */
+static void test_limit6(void)
+{
+	const struct mxlock_key zero = { 0, 0 }, top = { ~0ULL, ~0ULL };
+	const struct mxlock_key one = { 0x20010db800000000ULL, 0 };
+	struct mxlock_staging st = {};
+	u32 limit = 3;
+
+	mxlock_staging_push6(&st, &one, &one, limit);
+	mxlock_staging_push4(&st, 1, 1, limit);
+	ok(mxlock_staging_push6(&st, &zero, &top, limit) == -E2BIG &&
+	   st.v4.n + st.v6.n == 2,
+	   "::/0 (two intervals) with one place left under the limit: E2BIG, nothing staged");
+	limit = 4;
+	ok(mxlock_staging_push6(&st, &zero, &top, limit) == 0 &&
+	   st.v4.n + st.v6.n == 4,
+	   "::/0 with two places left: both intervals staged, the limit reached");
+	ok(mxlock_staging_push6(&st, &one, &one, limit) == -E2BIG &&
+	   mxlock_staging_push4(&st, 2, 2, limit) == -E2BIG &&
+	   st.v4.n + st.v6.n == 4, "then one more of either family: E2BIG");
+	mxlock_staging_release(&st);
+}
+
+/*
+ * The IPv6 index's arrays grow by counts the builder adds up; a count
+ * past what a u32 index can name is refused, not wrapped (a u32 sum of
+ * 2^32 - 16 and 32 slots wrapped to 16 and left a 64-element array "big
+ * enough" for writes at 2^32 - 16).
+ */
+static void test_grow(void)
+{
+	u32 cap = 0, *v = NULL;
+
+	ok(mxlock_grow((void **)&v, &cap, 10, sizeof(*v)) == 0 && cap == 64,
+	   "grow: 10 elements give the first 64");
+	ok(mxlock_grow((void **)&v, &cap, 0xfffffff0ULL + 32, sizeof(*v)) ==
+	   -E2BIG && cap == 64,
+	   "grow: 2^32 - 16 + 32 elements (a u32 sum would wrap to 16): E2BIG, array kept");
+	ok(mxlock_grow((void **)&v, &cap, (u64)MXLOCK_GROW_MAX + 1,
+		       sizeof(*v)) == -E2BIG && cap == 64,
+	   "grow: MXLOCK_GROW_MAX + 1 elements (a node number would reach MXLOCK_NODE6): E2BIG");
+	ok(mxlock_grow((void **)&v, &cap, 1000, sizeof(*v)) == 0 && cap == 1024,
+	   "grow: 1000 elements double the array to 1024");
+	mxlock_free(v);
+}
+
 static void test_v4mapped(void)
 {
 	const struct mxlock_key zero = { 0, 0 }, top = { ~0ULL, ~0ULL };
@@ -429,7 +478,7 @@ int main(int argc, char **argv)
 
 	srand(seed);
 	printf("KTAP version 1\n1..%u\n",
-	       nw * (rounds + shapes * shaped_rounds) * 3 + 1 + 8 + 3 + 1);
+	       nw * (rounds + shapes * shaped_rounds) * 3 + 1 + 8 + 3 + 1 + 3 + 4);
 	printf("# set: seed %u\n", seed);
 	for (unsigned int w = 0; w < nw; w++)
 		for (unsigned int i = 0; i < rounds; i++)
@@ -445,5 +494,7 @@ int main(int argc, char **argv)
 	test_edges4();
 	test_v4mapped();
 	test_edges6();
+	test_limit6();
+	test_grow();
 	return ktap_done("set");
 }

@@ -66,7 +66,12 @@
  *                     nf_reject_ipv6; without them it is refused with
  *                     -EOPNOTSUPP.
  *    MXLOCK_A_LOG     1: log each refused source to the kernel log, rate
- *                     limited per source and CPU; 0 (default): don't.
+ *                     limited per source and CPU and per namespace (a
+ *                     burst of 10 lines every 5 s; namespaces owned by a
+ *                     user namespace other than the initial one share one
+ *                     more such limit), each line naming the namespace by
+ *                     its inode number: "mxlock: netns INUM: refused SYN
+ *                     from ADDR to port PORT"; 0 (default): don't.
  *    MXLOCK_A_PORTS   nest of 1..MXLOCK_MAX_PORTS MXLOCK_A_PORT (u16, host
  *                     order, non-zero): the guarded TCP ports. The default
  *                     is the module parameter "port" (25).
@@ -97,17 +102,22 @@
  *    the transaction is discarded. A one-message replace may carry it.
  *    Committing an empty list is refused (use FLUSH to disarm). At most
  *    MXLOCK_MAX_ENTRIES entries per transaction: the chunk that passes it
- *    is refused (-E2BIG) and the transaction discarded.
+ *    is refused (-E2BIG) and the transaction discarded. (An IPv6 entry
+ *    around ::ffff:0:0/96, such as ::/0, counts twice: it stands for the
+ *    two intervals on either side of the block.)
  *
  * MXLOCK_CMD_ADD (admin)
  *    Request: MXLOCK_A_ENTRIES. Adds them to the list (arming it if it was
- *    unarmed), in one atomic step.
+ *    unarmed), in one atomic step. A result of more than
+ *    MXLOCK_MAX_ENTRIES intervals is refused (-E2BIG), nothing changed.
  *
  * MXLOCK_CMD_DEL (admin)
  *    Request: MXLOCK_A_ENTRIES. Removes the addresses they cover from the
  *    list, splitting intervals where needed, in one atomic step. Refused
  *    with -ENOENT if an entry covers no listed address, and with -EINVAL if
- *    the list would be left empty (use FLUSH to disarm).
+ *    the list would be left empty (use FLUSH to disarm). Deleting from
+ *    inside an interval splits it: a result of more than
+ *    MXLOCK_MAX_ENTRIES intervals is refused (-E2BIG), nothing changed.
  *
  * MXLOCK_CMD_FLUSH (admin)
  *    Request: nothing. Drops the list: the namespace is unarmed again.
@@ -138,7 +148,12 @@
  *    the dump merges the tables into one row per source: COUNT is the sum
  *    of the CPUs' counts, FIRST the earliest and LAST the latest of their
  *    times. Each reply message carries MXLOCK_A_DENIED, a nest of
- *    MXLOCK_A_DENIED_SOURCE nests of MXLOCK_DENIED_A_*.
+ *    MXLOCK_A_DENIED_SOURCE nests of MXLOCK_DENIED_A_*. The rows are a
+ *    snapshot taken at the dump's first message, held (charged to the
+ *    reader) until the dump ends or its socket closes; so at most
+ *    MXLOCK_DENIED_DUMPS dumps by readers without CAP_NET_ADMIN over the
+ *    namespace may be open in it at once: the next one ends at once in
+ *    NLMSG_DONE with -EBUSY and an extack, until one of them ends.
  *
  * MXLOCK_CMD_FLUSH_DENIED (admin)
  *    Request: nothing. Empties the tables of refused sources, every
@@ -159,7 +174,10 @@
 #define MXLOCK_GENL_NAME	"mxlock"
 #define MXLOCK_GENL_VERSION	1
 
-/* Upper bound on entries in one REPLACE transaction or ADD request. */
+/*
+ * Upper bound on entries in one REPLACE transaction or ADD request, and
+ * on the intervals a list holds after ADD or DEL.
+ */
 #define MXLOCK_MAX_ENTRIES	(1U << 22)
 
 /* At most this many guarded ports per namespace. */
@@ -167,6 +185,9 @@
 
 /* Rows in a GET_DENIED dump at most; also the most one CPU's table holds. */
 #define MXLOCK_DENIED_MAX	1024
+
+/* GET_DENIED dumps without CAP_NET_ADMIN open at once per namespace. */
+#define MXLOCK_DENIED_DUMPS	16
 
 #define MXLOCK_MCGRP_EVENTS	"events"
 
