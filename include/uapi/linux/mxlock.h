@@ -71,7 +71,8 @@
  *                     user namespace other than the initial one share one
  *                     more such limit), each line naming the namespace by
  *                     its inode number: "mxlock: netns INUM: refused SYN
- *                     from ADDR to port PORT"; 0 (default): don't.
+ *                     from ADDR to port PORT" ("refused ACK" for a cookie
+ *                     ACK); 0 (default): don't.
  *    MXLOCK_A_PORTS   nest of 1..MXLOCK_MAX_PORTS MXLOCK_A_PORT (u16, host
  *                     order, non-zero): the guarded TCP ports. The default
  *                     is the module parameter "port" (25).
