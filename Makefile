@@ -6,7 +6,7 @@
 # Kernel build tree; deferred so that only module targets look it up.
 KDIR ?= $(shell scripts/kdir)
 
-.PHONY: all module ctl tests deps check check-debug demo clean
+.PHONY: all module ctl tests deps check check-kernels check-debug demo clean
 
 all: module ctl
 
@@ -25,9 +25,23 @@ deps:
 
 # demo and check work on a fresh machine: packages first, then the build
 # (which needs the kernel headers they bring).
+# KERNEL=6.12 (6.1-rt, 7.x): the VM suite on that kernel instead, with a
+# module built for it (scripts/check-kernel); the host tests do not
+# depend on the kernel and run with the default check.
 check: deps
+ifeq ($(KERNEL),)
 	$(MAKE) all tests
 	scripts/check
+else
+	$(MAKE) ctl tests
+	scripts/check-kernel $(KERNEL)
+endif
+
+# Every kernel mxlock is tested on in turn (6.1, 6.12, 6.1-rt, 7.x), the
+# whole VM suite on each, then a table (scripts/check-kernels).
+check-kernels: deps
+	$(MAKE) ctl tests
+	scripts/check-kernels
 
 # Builds (or reuses) the debug kernel and the module against it in
 # build/debug/, then scripts/check on that kernel.
@@ -44,7 +58,7 @@ clean:
 	$(MAKE) -C ctl clean
 	$(MAKE) -C tests clean
 	$(MAKE) -C tests/fuzz clean
-	rm -rf build/debug
+	rm -rf build/debug build/kernels
 
 # ---- static analysis and fuzzing -------------------------------------------
 #

@@ -175,7 +175,6 @@ static bool mxlock_established(const struct sk_buff *skb,
 			       const struct nf_hook_state *state, bool v6)
 {
 	struct net *net = state->net;
-	struct inet_hashinfo *hinfo = net->ipv4.tcp_death_row.hashinfo;
 	int dif = state->in ? state->in->ifindex : 0;
 	u16 hnum = ntohs(th->dest);
 	struct sock *sk;
@@ -183,13 +182,13 @@ static bool mxlock_established(const struct sk_buff *skb,
 	if (v6) {
 		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 
-		sk = __inet6_lookup_established(net, hinfo, &ip6h->saddr,
+		sk = __inet6_lookup_established(net, &ip6h->saddr,
 						th->source, &ip6h->daddr, hnum,
 						dif, inet6_sdif(skb));
 	} else {
 		const struct iphdr *iph = ip_hdr(skb);
 
-		sk = __inet_lookup_established(net, hinfo, iph->saddr,
+		sk = __inet_lookup_established(net, iph->saddr,
 					       th->source, iph->daddr, hnum,
 					       dif, inet_sdif(skb));
 	}

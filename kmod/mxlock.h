@@ -8,7 +8,7 @@
 #include <linux/netfilter.h>
 #include <linux/proc_fs.h>
 #include <linux/in6.h>
-#include <asm/unaligned.h>
+#include "compat.h"
 #include <net/net_namespace.h>
 #include <net/netlink.h>
 #include <net/netns/generic.h>
