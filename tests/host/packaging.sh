@@ -24,7 +24,7 @@ cd "$top" || exit 1
 
 # ---- KTAP ------------------------------------------------------------------
 
-PLAN=14
+PLAN=17
 num=0 npass=0 nfail=0 nskip=0
 
 diag() { # text...: "# " lines
@@ -332,14 +332,59 @@ t_dkms_uninstall() {
 	[ -z "$left" ] || { echo "left behind:"; echo "$left"; return 1; }
 	DKMS_PRIVATE=
 }
+# The upgrade path (Debian 12 -> 13's 6.12) and on: the source dkms has
+# just installed builds for each other kernel's headers too, as dkms
+# would on a kernel upgrade (scripts/fetch-kernel unpacks them; 7.x
+# builds in the sid chroot, with its own dkms and private trees under
+# build/, which the chroot sees).
+t_dkms_other() { # NAME
+	local fk kver kdir root d built v
+	fk=$(scripts/fetch-kernel "$1" 2>&1) || { echo "$fk"; return 1; }
+	kver=$(eval "$fk"; echo "$KVER")
+	kdir=$(eval "$fk"; echo "$KDIR")
+	root=$(eval "$fk"; echo "$CHROOT")
+	if [ -n "$root" ]; then
+		d=$top/build/dkms-$kver
+		rm -rf "$d"
+		mkdir -p "$d/tree" "$d/src"
+		cp -a "$dk/src/mxlock-$VERSION" "$d/src/" || return 1
+		scripts/sid-chroot run dkms --dkmstree "$d/tree" --sourcetree "$d/src" \
+			add -m mxlock -v "$VERSION" >/dev/null || return 1
+		scripts/sid-chroot run dkms --dkmstree "$d/tree" --sourcetree "$d/src" \
+			build -m mxlock -v "$VERSION" -k "$kver" --kernelsourcedir "$kdir" ||
+			{ cat "$d/tree/mxlock/$VERSION/build/make.log" 2>/dev/null; return 1; }
+		built=$(find "$d/tree/mxlock/$VERSION/$kver" -name 'mxlock.ko*' | head -n 1)
+	else
+		mok_signing_key=$dk/mok.key mok_certificate=$dk/mok.pub \
+			$DKMS_CMD build -m mxlock -v "$VERSION" -k "$kver" \
+			--kernelsourcedir "$kdir" ||
+			{ cat "$dk/tree/mxlock/$VERSION/build/make.log" 2>/dev/null; return 1; }
+		built=$(find "$dk/tree/mxlock/$VERSION/$kver" -name 'mxlock.ko*' | head -n 1)
+	fi
+	[ -n "$built" ] || { echo "dkms built no mxlock.ko for $kver"; return 1; }
+	v=$(modinfo -F vermagic "$built")
+	echo "built ${built#"$top"/}: vermagic $v"
+	[ -z "$root" ] || rm -rf "$d"
+	[[ $v == "$kver "* ]] || { echo "vermagic [$v], want $kver ..."; return 1; }
+}
+OTHER_KERNELS=(6.12 6.1-rt 7.x)
 if ! command -v dkms >/dev/null; then
 	skip "make dkms-install: dkms builds and installs mxlock.ko for $KVER" "dkms not installed (apt-get install dkms)"
+	for k in "${OTHER_KERNELS[@]}"; do
+		skip "dkms build for $k" "dkms not installed"
+	done
 	skip "make dkms-uninstall: dkms remove leaves nothing" "dkms not installed"
 elif [ "$(id -u)" -ne 0 ]; then
 	skip "make dkms-install: dkms builds and installs mxlock.ko for $KVER" "dkms needs root"
+	for k in "${OTHER_KERNELS[@]}"; do
+		skip "dkms build for $k" "dkms needs root"
+	done
 	skip "make dkms-uninstall: dkms remove leaves nothing" "dkms needs root"
 else
 	check "make dkms-install: dkms builds and installs mxlock.ko for $KVER (vermagic checked)" t_dkms_install
+	for k in "${OTHER_KERNELS[@]}"; do
+		check "dkms build for $k's headers (vermagic checked)" t_dkms_other "$k"
+	done
 	check "make dkms-uninstall: dkms remove leaves nothing" t_dkms_uninstall
 fi
 
