@@ -103,11 +103,11 @@ int mxlock_staging_push6(struct mxlock_staging *st,
 	struct mxlock_key k;
 	int err;
 
-	if (mxlock_key_cmp(hi, &mlo) < 0 || mxlock_key_cmp(lo, &mhi) > 0) {
-		if (st->v4.n + st->v6.n >= limit)
-			return -E2BIG;
+	/* At the limit, nothing more: even an entry the block swallows. */
+	if (st->v4.n + st->v6.n >= limit)
+		return -E2BIG;
+	if (mxlock_key_cmp(hi, &mlo) < 0 || mxlock_key_cmp(lo, &mhi) > 0)
 		return mxlock_ranges_push(&st->v6, lo, hi);
-	}
 	/* One entry around the block stages two intervals: both count. */
 	if ((u64)st->v4.n + st->v6.n + below + above > limit)
 		return -E2BIG;

@@ -377,6 +377,7 @@ static void test_limit6(void)
 {
 	const struct mxlock_key zero = { 0, 0 }, top = { ~0ULL, ~0ULL };
 	const struct mxlock_key one = { 0x20010db800000000ULL, 0 };
+	const struct mxlock_key mapped = { 0, 0x0000ffffc7590001ULL };
 	struct mxlock_staging st = {};
 	u32 limit = 3;
 
@@ -392,6 +393,10 @@ static void test_limit6(void)
 	ok(mxlock_staging_push6(&st, &one, &one, limit) == -E2BIG &&
 	   mxlock_staging_push4(&st, 2, 2, limit) == -E2BIG &&
 	   st.v4.n + st.v6.n == 4, "then one more of either family: E2BIG");
+	/* Found by fuzz_set: at the limit, even an entry that stages nothing. */
+	ok(mxlock_staging_push6(&st, &mapped, &mapped, limit) == -E2BIG &&
+	   st.v4.n + st.v6.n == 4,
+	   "at the limit, an entry inside ::ffff:0:0/96 (stages nothing): E2BIG too");
 	mxlock_staging_release(&st);
 }
 
