@@ -273,6 +273,9 @@ EOF
 # (with the proxy); the listener's banner must come only to good.
 synproxy() {
 	local rc=0
+	# As SYNPROXY's documentation says: the client's ACK must be
+	# INVALID to conntrack (not picked up mid-stream) to reach the proxy.
+	ip netns exec "$MX" sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0 || return 1
 	ip netns exec "$MX" nft -f - <<EOF || return 1
 table ip bypass_synproxy {
 	chain raw {
@@ -291,6 +294,7 @@ EOF
 	# ... although bad's handshake completed: the proxy was in force.
 	expect_eq "bad's handshake (with the proxy)" 1 "$CONNECTED" || rc=1
 	ip netns exec "$MX" nft delete table ip bypass_synproxy || rc=1
+	ip netns exec "$MX" sysctl -qw net.netfilter.nf_conntrack_tcp_loose=1 || rc=1
 	return "$rc"
 }
 

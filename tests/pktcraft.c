@@ -223,79 +223,68 @@ static void send6(const struct target *t, const struct seg *s, size_t off,
 	send_frame(t, p, at + len);
 }
 
-/* The segment split at cut into two fragments, in the given order. */
-static void frag6(const struct target *t, const struct seg *s, size_t cut,
-		  const uint8_t *types, int ntypes, bool last_first)
-{
-	if (last_first)
-		send6(t, s, cut, s->len - cut, false, 0, types, ntypes, IPPROTO_TCP);
-	send6(t, s, 0, cut, true, 0, types, ntypes, IPPROTO_TCP);
-	if (!last_first)
-		send6(t, s, cut, s->len - cut, false, 0, types, ntypes, IPPROTO_TCP);
-}
-
-static void frag4(const struct target *t, const struct seg *s, size_t cut)
-{
-	send4(t, s, 0, cut, true, NULL, 0);
-	send4(t, s, cut, s->len - cut, false, NULL, 0);
-}
-
 struct craft {
 	const char *name;
 	bool v4, v6;
-	void (*send)(const struct target *t, struct seg *s);
+	void (*send)(const struct target *t, struct seg *s,
+		     const struct craft *c);
 	uint8_t flags;
 	const char *payload;
+	size_t cut;		/* fragments: the first one's TCP bytes */
+	uint8_t ext;		/* IPv6: an extension header before them */
+	bool reversed;		/* the second fragment first */
 };
 
 static const uint8_t FRAG[] = { IPPROTO_FRAGMENT };
 
-static void c_plain(const struct target *t, struct seg *s)
+static void c_plain(const struct target *t, struct seg *s,
+		    const struct craft *c)
 {
+	(void)c;
 	if (t->v6)
 		send6(t, s, 0, s->len, false, 0, NULL, 0, IPPROTO_TCP);
 	else
 		send4(t, s, 0, s->len, false, NULL, 0);
 }
 
-/* The TCP header in the first fragment, its options in the second. */
-static void c_frag(const struct target *t, struct seg *s)
+/*
+ * Two fragments: c->cut bytes of the segment in the first (24: the TCP
+ * header, its options in the second; 8: the ports, not the flags), in
+ * IPv6 behind c->ext if set; the second one first if c->reversed
+ * (reassembly waits for the first).
+ */
+static void c_frag(const struct target *t, struct seg *s,
+		   const struct craft *c)
 {
-	if (t->v6)
-		frag6(t, s, 24, FRAG, 1, false);
-	else
-		frag4(t, s, 24);
-}
+	const uint8_t x[] = { c->ext, IPPROTO_FRAGMENT };
+	size_t n = s->len - c->cut;
 
-/* The second fragment first: reassembly waits for the first. */
-static void c_frag_rev(const struct target *t, struct seg *s)
-{
-	if (t->v6)
-		frag6(t, s, 24, FRAG, 1, true);
-	else {
-		send4(t, s, 24, s->len - 24, false, NULL, 0);
-		send4(t, s, 0, 24, true, NULL, 0);
+	if (!t->v6) {
+		if (c->reversed)
+			send4(t, s, c->cut, n, false, NULL, 0);
+		send4(t, s, 0, c->cut, true, NULL, 0);
+		if (!c->reversed)
+			send4(t, s, c->cut, n, false, NULL, 0);
+		return;
 	}
-}
-
-/* A first fragment of 8 bytes: the ports, not the flags. */
-static void c_tiny(const struct target *t, struct seg *s)
-{
-	if (t->v6)
-		frag6(t, s, 8, FRAG, 1, false);
-	else
-		frag4(t, s, 8);
+	if (c->reversed)
+		send6(t, s, c->cut, n, false, 0, x + !c->ext, 1 + !!c->ext, IPPROTO_TCP);
+	send6(t, s, 0, c->cut, true, 0, x + !c->ext, 1 + !!c->ext, IPPROTO_TCP);
+	if (!c->reversed)
+		send6(t, s, c->cut, n, false, 0, x + !c->ext, 1 + !!c->ext, IPPROTO_TCP);
 }
 
 /*
  * Overlap: an innocent first fragment to an unguarded port, then another
  * first fragment (offset 0) carrying the guarded port over it.
  */
-static void c_overlap(const struct target *t, struct seg *s)
+static void c_overlap(const struct target *t, struct seg *s,
+		      const struct craft *c)
 {
 	struct target u = *t;
 	struct seg o;
 
+	(void)c;
 	u.dport = 2525;
 	tcp_build(&u, &o, TH_SYN, NULL);
 	if (t->v6) {
@@ -309,37 +298,14 @@ static void c_overlap(const struct target *t, struct seg *s)
 	}
 }
 
-/* The whole SYN behind a fragment header with offset 0 and M = 0. */
-static void c_atomic(const struct target *t, struct seg *s)
+/*
+ * The whole SYN behind a fragment header with offset 0 and M = 0 (an
+ * atomic fragment), its two reserved bits as c->cut says (0 or 6).
+ */
+static void c_atomic(const struct target *t, struct seg *s,
+		     const struct craft *c)
 {
-	send6(t, s, 0, s->len, false, 0, FRAG, 1, IPPROTO_TCP);
-}
-
-/* The same with the fragment header's two reserved bits set. */
-static void c_reserved(const struct target *t, struct seg *s)
-{
-	send6(t, s, 0, s->len, false, 6, FRAG, 1, IPPROTO_TCP);
-}
-
-static void c_hbh(const struct target *t, struct seg *s)
-{
-	static const uint8_t x[] = { IPPROTO_HOPOPTS, IPPROTO_FRAGMENT };
-
-	frag6(t, s, 24, x, 2, false);
-}
-
-static void c_dst(const struct target *t, struct seg *s)
-{
-	static const uint8_t x[] = { IPPROTO_DSTOPTS, IPPROTO_FRAGMENT };
-
-	frag6(t, s, 24, x, 2, false);
-}
-
-static void c_rt(const struct target *t, struct seg *s)
-{
-	static const uint8_t x[] = { IPPROTO_ROUTING, IPPROTO_FRAGMENT };
-
-	frag6(t, s, 24, x, 2, false);
+	send6(t, s, 0, s->len, false, c->cut, FRAG, 1, IPPROTO_TCP);
 }
 
 /*
@@ -347,10 +313,12 @@ static void c_rt(const struct target *t, struct seg *s)
  * fragmented, so only the first fragment has them, and the TCP header
  * starts 8 bytes into it.
  */
-static void c_frag_dst(const struct target *t, struct seg *s)
+static void c_frag_dst(const struct target *t, struct seg *s,
+		       const struct craft *c)
 {
 	struct seg f = { .len = s->len + 8 };
 
+	(void)c;
 	f.b[0] = IPPROTO_TCP;
 	f.b[2] = 1, f.b[3] = 4;	/* one PadN option */
 	memcpy(f.b + 8, s->b, s->len);
@@ -359,33 +327,38 @@ static void c_frag_dst(const struct target *t, struct seg *s)
 }
 
 /* IPv4 options: three NOPs and the end of the list. */
-static void c_ipopts(const struct target *t, struct seg *s)
+static void c_ipopts(const struct target *t, struct seg *s,
+		     const struct craft *c)
 {
 	static const uint8_t opt[] = { 1, 1, 1, 0 };
 
+	(void)c;
 	send4(t, s, 0, s->len, false, opt, sizeof(opt));
 }
 
+#define CASE(n, fam4, fam6, fn, fl, ...) \
+	{ .name = n, .v4 = fam4, .v6 = fam6, .send = fn, .flags = fl, __VA_ARGS__ }
+
 static const struct craft cases[] = {
-	{ "syn", true, true, c_plain, TH_SYN, NULL },
-	{ "syn-fin", true, true, c_plain, TH_SYN | TH_FIN, NULL },
-	{ "syn-urg", true, true, c_plain, TH_SYN | TH_URG, NULL },
-	{ "syn-psh", true, true, c_plain, TH_SYN | TH_PUSH, NULL },
-	{ "syn-ece-cwr", true, true, c_plain, TH_SYN | 0x40 | 0x80, NULL },
-	{ "syn-data", true, true, c_plain, TH_SYN, "EHLO bypass\r\n" },
-	{ "frag", true, true, c_frag, TH_SYN, NULL },
-	{ "frag-reversed", true, true, c_frag_rev, TH_SYN, NULL },
-	{ "frag-tiny", true, true, c_tiny, TH_SYN, NULL },
-	{ "frag-overlap", true, true, c_overlap, TH_SYN, NULL },
-	{ "ip-options", true, false, c_ipopts, TH_SYN, NULL },
-	{ "atomic", false, true, c_atomic, TH_SYN, NULL },
-	{ "atomic-reserved", false, true, c_reserved, TH_SYN, NULL },
-	{ "hbh-frag", false, true, c_hbh, TH_SYN, NULL },
-	{ "dstopt-frag", false, true, c_dst, TH_SYN, NULL },
-	{ "routing-frag", false, true, c_rt, TH_SYN, NULL },
-	{ "frag-dstopt", false, true, c_frag_dst, TH_SYN, NULL },
-	{ "cookie-syn", true, true, c_plain, TH_SYN, NULL },
-	{ "cookie-ack", true, true, c_plain, TH_ACK, NULL },
+	CASE("syn", true, true, c_plain, TH_SYN),
+	CASE("syn-fin", true, true, c_plain, TH_SYN | TH_FIN),
+	CASE("syn-urg", true, true, c_plain, TH_SYN | TH_URG),
+	CASE("syn-psh", true, true, c_plain, TH_SYN | TH_PUSH),
+	CASE("syn-ece-cwr", true, true, c_plain, TH_SYN | 0x40 | 0x80),
+	CASE("syn-data", true, true, c_plain, TH_SYN, .payload = "EHLO bypass\r\n"),
+	CASE("frag", true, true, c_frag, TH_SYN, .cut = 24),
+	CASE("frag-reversed", true, true, c_frag, TH_SYN, .cut = 24, .reversed = true),
+	CASE("frag-tiny", true, true, c_frag, TH_SYN, .cut = 8),
+	CASE("frag-overlap", true, true, c_overlap, TH_SYN),
+	CASE("ip-options", true, false, c_ipopts, TH_SYN),
+	CASE("atomic", false, true, c_atomic, TH_SYN, .cut = 0),
+	CASE("atomic-reserved", false, true, c_atomic, TH_SYN, .cut = 6),
+	CASE("hbh-frag", false, true, c_frag, TH_SYN, .cut = 24, .ext = IPPROTO_HOPOPTS),
+	CASE("dstopt-frag", false, true, c_frag, TH_SYN, .cut = 24, .ext = IPPROTO_DSTOPTS),
+	CASE("routing-frag", false, true, c_frag, TH_SYN, .cut = 24, .ext = IPPROTO_ROUTING),
+	CASE("frag-dstopt", false, true, c_frag_dst, TH_SYN),
+	CASE("cookie-syn", true, true, c_plain, TH_SYN),
+	CASE("cookie-ack", true, true, c_plain, TH_ACK),
 };
 
 /* What came back for us, if anything: "syn-ack", "rst", "data" or NULL. */
@@ -574,7 +547,7 @@ int main(int argc, char **argv)
 		t.ack = isn + 1;
 	}
 	tcp_build(&t, &s, c->flags, c->payload);
-	c->send(&t, &s);
+	c->send(&t, &s, c);
 	got = await(&t, ms, want, &isn);
 	if (!strcmp(c->name, "cookie-syn") && !strcmp(got, "syn-ack")) {
 		fp = fopen(file, "w");
