@@ -535,7 +535,8 @@ int main(int argc, char **argv)
 	}
 
 	srand(getpid() ^ time(NULL));
-	t.sport = 20000 + rand() % 40000;
+	/* Unique among pktcrafts running at once: each sees only its answers. */
+	t.sport = 20000 + getpid() % 40000;
 	t.seq = (uint32_t)rand() << 1 ^ rand();
 	if (!strcmp(c->name, "cookie-ack")) {
 		/* The handshake cookie-syn began: ACK the cookie it got. */

@@ -506,11 +506,16 @@ static void release_staging(void)
 	f6.staged.n = 0;
 }
 
-/* Push lo..hi to both; -1 when the model is full (the program ends). */
+/*
+ * Push lo..hi to both; -1 when the model is full (the program ends). The
+ * limit counts intervals: at the limit every push is refused, and an IPv6
+ * entry around ::ffff:0:0/96 (two intervals) needs two places.
+ */
 static int push(struct fam *f, u128 lo, u128 hi, u32 limit)
 {
 	u32 before = st.v4.n + st.v6.n, pieces = 1;
 	struct list *l = &f->staged;
+	bool mapped = false;
 	int err;
 
 	if (lo > hi) {
@@ -523,6 +528,11 @@ static int push(struct fam *f, u128 lo, u128 hi, u32 limit)
 		return -1;
 	remember(f, lo);
 	remember(f, hi);
+	/* IPv6 staging leaves ::ffff:0:0/96 out: IPv4 judges it. */
+	if (f->v6 && lo <= mapped_hi && hi >= mapped_lo) {
+		mapped = true;
+		pieces = (lo < mapped_lo) + (hi > mapped_hi);
+	}
 	if (f->v6) {
 		struct mxlock_key klo = key(lo), khi = key(hi);
 
@@ -530,26 +540,21 @@ static int push(struct fam *f, u128 lo, u128 hi, u32 limit)
 	} else {
 		err = mxlock_staging_push4(&st, (u32)lo, (u32)hi, limit);
 	}
-	if (before >= limit) {
+	if (before >= limit || (u64)before + pieces > limit) {
 		if (err != -E2BIG || st.v4.n + st.v6.n != before)
-			FAIL("push over the limit %u: %d", limit, err);
+			FAIL("push of %u pieces over the limit %u (%u staged): %d",
+			     pieces, limit, before, err);
 		return 0;
 	}
 	if (err)
 		FAIL("push: %d", err);
-	/* IPv6 staging leaves ::ffff:0:0/96 out: IPv4 judges it. */
-	if (f->v6 && lo <= mapped_hi && hi >= mapped_lo) {
-		pieces = 0;
-		if (lo < mapped_lo) {
-			list_add(l, lo, mapped_lo - 1);
-			pieces++;
-		}
-		if (hi > mapped_hi) {
-			list_add(l, mapped_hi + 1, hi);
-			pieces++;
-		}
-	} else {
+	if (!mapped) {
 		list_add(l, lo, hi);
+	} else {
+		if (lo < mapped_lo)
+			list_add(l, lo, mapped_lo - 1);
+		if (hi > mapped_hi)
+			list_add(l, mapped_hi + 1, hi);
 	}
 	if (st.v4.n + st.v6.n != before + pieces)
 		FAIL("push of %s-%s staged %u ranges, not %u", hex(lo),
