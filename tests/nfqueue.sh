@@ -25,6 +25,8 @@ require_cmd nft python3
 [ -x "$NFQ" ] || ktap_skip_all "no $NFQ (make -C tests)"
 ktap_begin 12
 
+# Which preemption model runs this (scripts/check boots preempt=full too).
+ktap_diag "preemption: $(cat /sys/kernel/debug/sched/preempt 2>/dev/null || echo unknown)"
 topology || ktap_bail "cannot build the topology"
 ip -n "$MX" route add 198.18.0.0/15 dev "${SENDER_DEV[$BAD]}" ||
 	ktap_bail "cannot route the flood's sources back"

@@ -377,8 +377,12 @@ static const char *answer(const struct target *t, const uint8_t *f, size_t n,
 		    memcmp(&h->ip6_src, &t->dst6, 16) ||
 		    memcmp(&h->ip6_dst, &t->src6, 16))
 			return NULL;
+		/* The frame may be padded: the header says how much is ours. */
+		if (n - sizeof(*h) < ntohs(h->ip6_plen) ||
+		    ntohs(h->ip6_plen) < sizeof(th))
+			return NULL;
 		l4 = f + sizeof(*h);
-		n -= sizeof(*h);
+		n = ntohs(h->ip6_plen);
 	} else {
 		const struct iphdr *h = (const void *)f;
 
@@ -388,10 +392,10 @@ static const char *answer(const struct target *t, const uint8_t *f, size_t n,
 		    (ntohs(h->frag_off) & (IP_MF | IP_OFFMASK)))
 			return NULL;
 		hl = h->ihl * 4u;
-		if (n < hl + sizeof(th))
+		if (n < ntohs(h->tot_len) || ntohs(h->tot_len) < hl + sizeof(th))
 			return NULL;
 		l4 = f + hl;
-		n -= hl;
+		n = ntohs(h->tot_len) - hl;
 	}
 	memcpy(&th, l4, sizeof(th));
 	/* A TPROXY'd or redirected answer comes from the port we aimed at. */
@@ -442,8 +446,12 @@ static const char *await(const struct target *t, int ms, const char *want,
 		a = answer(t, f + 14, n - 14, isn);
 		if (a && (!want || !strcmp(a, want)))
 			return a;
-		if (a)
+		if (a) {
+			/* Said, so a flaky run shows what else came. */
+			fprintf(stderr, "pktcraft: waiting for %s, got %s (%zd bytes)\n",
+				want, a, n);
 			last = a;
+		}
 	}
 }
 
@@ -535,8 +543,12 @@ int main(int argc, char **argv)
 	}
 
 	srand(getpid() ^ time(NULL));
-	/* Unique among pktcrafts running at once: each sees only its answers. */
-	t.sport = 20000 + getpid() % 40000;
+	/*
+	 * Unique among pktcrafts running at once, so each sees only its own
+	 * answers, and below the ephemeral range (32768 up), so no socket a
+	 * test opened earlier from the same address shares the four-tuple.
+	 */
+	t.sport = 10000 + getpid() % 22768;
 	t.seq = (uint32_t)rand() << 1 ^ rand();
 	if (!strcmp(c->name, "cookie-ack")) {
 		/* The handshake cookie-syn began: ACK the cookie it got. */
