@@ -6,7 +6,8 @@
 # Kernel build tree; deferred so that only module targets look it up.
 KDIR ?= $(shell scripts/kdir)
 
-.PHONY: all module ctl tests deps check check-kernels check-debug demo clean
+.PHONY: all module ctl tests deps check check-kernels check-debug check-boot \
+	deb demo clean
 
 all: module ctl
 
@@ -48,6 +49,17 @@ check-kernels: deps
 check-debug: deps
 	$(MAKE) ctl tests
 	scripts/check-debug
+
+# The two Debian packages, mxlock-dkms and mxlockctl, in build/deb/, and
+# lintian on them (scripts/deb; the version is VERSION's).
+deb: deps
+	scripts/deb
+
+# The packages installed by apt in a Debian 12 image made by mmdebstrap,
+# booted with systemd in front of Postfix, upgraded to 6.12 through DKMS
+# and purged (scripts/check-boot). On request: it takes about 22 minutes.
+check-boot: deps
+	scripts/check-boot
 
 demo: deps
 	$(MAKE) all
@@ -146,11 +158,27 @@ INST_CONF = $(SYSCONFDIR)/mxlock/allow.conf=packaging/allow.conf \
 # systemctl only on a live install onto a host booted with systemd.
 LIVE_SYSTEMD = [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]
 
-.PHONY: install uninstall dkms-install dkms-uninstall
+.PHONY: install install-module install-ctl uninstall dkms-install dkms-uninstall \
+	install-dkms-src
 
 install: all
+	$(MAKE) install-module install-ctl
+	@echo "install: done. Edit $(SYSCONFDIR)/mxlock/allow.conf, then: systemctl enable --now mxlock"
+
+# The parts, built beforehand (they build nothing themselves). The module,
+# $(MODULE_KO), goes in for the kernel of $(KDIR).
+MODULE_KO ?= kmod/mxlock.ko
+
+install-module:
 	@[ -n "$(KVER)" ] || { echo "install: no kernel version in $(KDIR) (set KDIR or KVER)" >&2; exit 1; }
-	$(INSTALL) -D -m 644 kmod/mxlock.ko $(DESTDIR)$(INST_MODULE)
+	$(INSTALL) -D -m 644 $(MODULE_KO) $(DESTDIR)$(INST_MODULE)
+ifeq ($(DESTDIR),)
+	$(DEPMOD) -a $(KVER)
+endif
+
+# Everything but the module: the tool, man page, completion, unit and
+# configuration (debian/rules installs the mxlockctl package with it).
+install-ctl:
 	@set -e; for f in $(INST_FILES); do \
 		dst=$${f%%=*}; src=$${f#*=}; mode=$${src#*:}; src=$${src%:*}; \
 		echo "$(INSTALL) -D -m $$mode $$src $(DESTDIR)$$dst"; \
@@ -169,11 +197,7 @@ install: all
 			$(INSTALL) -D -m 644 $$src "$$dst"; \
 		fi; \
 	done
-ifeq ($(DESTDIR),)
-	$(DEPMOD) -a $(KVER)
-endif
 	@if $(LIVE_SYSTEMD); then systemctl daemon-reload; fi
-	@echo "install: done. Edit $(SYSCONFDIR)/mxlock/allow.conf, then: systemctl enable --now mxlock"
 
 uninstall:
 	@[ -n "$(KVER)" ] || { echo "uninstall: no kernel version in $(KDIR) (set KDIR or KVER)" >&2; exit 1; }
@@ -210,19 +234,25 @@ DKMS_SRC = $(DKMS_SRCTREE)/mxlock-$(VERSION)
 DKMS_FILES = dkms.conf VERSION Kbuild include/uapi/linux/mxlock.h \
 	kmod/Kbuild $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h))
 
+# The module's sources as DKMS wants them, under $(DESTDIR)$(DKMS_SRC),
+# dkms.conf with its version filled in from VERSION (the mxlock-dkms
+# package gets the same from dh_dkms -V).
+install-dkms-src:
+	rm -rf $(DESTDIR)$(DKMS_SRC)
+	@set -e; for f in $(DKMS_FILES); do \
+		echo "$(INSTALL) -D -m 644 $$f $(DESTDIR)$(DKMS_SRC)/$$f"; \
+		$(INSTALL) -D -m 644 $$f $(DESTDIR)$(DKMS_SRC)/$$f; \
+	done
+	sed -i 's/^PACKAGE_VERSION="#MODULE_VERSION#"$$/PACKAGE_VERSION="$(VERSION)"/' \
+		$(DESTDIR)$(DKMS_SRC)/dkms.conf
+
 dkms-install:
 	@[ -n "$(KVER)" ] || { echo "dkms-install: no kernel version in $(KDIR) (set KDIR or KVER)" >&2; exit 1; }
-	@grep -qx 'PACKAGE_VERSION="$(VERSION)"' dkms.conf || \
-		{ echo "dkms-install: dkms.conf's PACKAGE_VERSION is not VERSION ($(VERSION))" >&2; exit 1; }
 	@if $(DKMS) status -m mxlock -v $(VERSION) | grep -q .; then \
 		echo "$(DKMS) remove -m mxlock -v $(VERSION) --all"; \
 		$(DKMS) remove -m mxlock -v $(VERSION) --all; \
 	fi
-	rm -rf $(DKMS_SRC)
-	@set -e; for f in $(DKMS_FILES); do \
-		echo "$(INSTALL) -D -m 644 $$f $(DKMS_SRC)/$$f"; \
-		$(INSTALL) -D -m 644 $$f $(DKMS_SRC)/$$f; \
-	done
+	$(MAKE) install-dkms-src DESTDIR=
 	$(DKMS) add -m mxlock -v $(VERSION)
 	$(DKMS) install -m mxlock -v $(VERSION) -k $(KVER)
 

@@ -44,11 +44,12 @@ if [ -z "${MXLOCK_VM:-}" ] && [ -d /sys/module/mxlock ]; then
 fi
 
 KVER=$(uname -r)
-# make install builds and installs for the kernel scripts/kdir picks (the
-# distro's headers); on another running kernel (the debug lane's) the
-# installed module could not load.
+# make install installs for the kernel of KDIR (scripts/check-kernel
+# passes the one it built $MXLOCK_KO for), else the one scripts/kdir picks
+# (the distro's headers); on another running kernel (the debug lane's)
+# the installed module could not load.
 inst_kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' \
-	"$("$top/scripts/kdir" 2>/dev/null)/include/generated/utsrelease.h" 2>/dev/null)
+	"${KDIR:-$("$top/scripts/kdir" 2>/dev/null)}/include/generated/utsrelease.h" 2>/dev/null)
 [ "$inst_kver" = "$KVER" ] ||
 	ktap_skip_all "make install targets kernel '${inst_kver:-none}', not the running $KVER"
 [ "$(modinfo -F vermagic "$MXLOCK_KO" | cut -d' ' -f1)" = "$KVER" ] ||
@@ -242,7 +243,7 @@ stat0() { # KEY: a value from this network namespace's stats
 
 t_install() {
 	# -o all: built already, on the host; this tree is read-only here.
-	make -o all install DEPMOD="$TMPD/depmod" || return 1
+	make -o all install DEPMOD="$TMPD/depmod" MODULE_KO="$MXLOCK_KO" || return 1
 	local f bad=0
 	for f in "$UNIT" "$CTL" "$ALLOW" "$DEFAULTS" \
 		/usr/local/share/man/man8/mxlockctl.8 \
