@@ -30,6 +30,7 @@ if ! command -v dpkg-buildpackage >/dev/null || ! command -v lintian >/dev/null 
 fi
 
 t_build() {
+	mkdir -p "$top/build"	# a clean clone has none
 	scripts/deb >"$out.log" 2>&1 || { tail -n 40 "$out.log"; return 1; }
 	if [ ! -f "$dkms_deb" ] || [ ! -f "$ctl_deb" ]; then
 		ls -l "$out"
@@ -44,6 +45,7 @@ check "make deb builds mxlock-dkms and mxlockctl, version $VERSION" t_build
 # No error, and no warning that has not been overridden with a reason.
 t_lintian() {
 	local found
+	[ -f "$out/lintian.txt" ] || { echo "no $out/lintian.txt: lintian did not run"; return 1; }
 	found=$(grep -E '^[EW]: ' "$out/lintian.txt")
 	[ -z "$found" ] || { echo "$found"; return 1; }
 }
