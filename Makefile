@@ -57,7 +57,7 @@ deb: deps
 
 # The packages installed by apt in a Debian 12 image made by mmdebstrap,
 # booted with systemd in front of Postfix, upgraded to 6.12 through DKMS
-# and purged (scripts/check-boot). On request: it takes about 22 minutes.
+# and purged (scripts/check-boot). On request: it takes about 15 minutes.
 check-boot: deps
 	scripts/check-boot
 
