@@ -175,20 +175,16 @@ mail_from_provider() {
 }
 
 mail_from_outside() {
-	local subj=outside-$RANDOM$RANDOM rc
+	local subj=outside-$RANDOM$RANDOM rc seen
 	swaks_from "$subj" 198.51.100.10 8 >/dev/null 2>&1
 	rc=$?
 	expect_eq "swaks from 198.51.100.10: exit status (2: no connection)" 2 "$rc" || return 1
-	if journalctl -b -t postfix/smtpd --no-pager | grep -q '198\.51\.100\.10'; then
-		echo "postfix's log names 198.51.100.10:" >&2
-		journalctl -b -t postfix/smtpd --no-pager | grep '198\.51\.100\.10' >&2
-		return 1
-	fi
+	seen=$(journalctl -b -t postfix/smtpd --no-pager | grep '198\.51\.100\.10')
+	[ -z "$seen" ] || { echo "postfix's log names 198.51.100.10:"; echo "$seen"; } >&2
+	[ -z "$seen" ] || return 1
 	! grep -q "^Subject: $subj\$" "$MAILBOX" 2>/dev/null
 }
 
-# Point 3: reload. A sender in the list probes all through the reload and
-# must never miss; the new list is in force after it.
 # probing SRC LOG CMD...: SYNs from SRC to port 25, one after another
 # (each given 2 s for a SYN-ACK), from 2 s before CMD to 2 s after it;
 # each answer a line of LOG. CMD's status.
@@ -208,6 +204,8 @@ probing() {
 	return $rc
 }
 
+# Point 3: reload. A sender in the list probes all through the reload and
+# must never miss; the new list is in force after it.
 reload_applies() {
 	local n miss
 	cp /etc/mxlock/allow.conf "$RUN/allow.orig"

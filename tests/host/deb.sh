@@ -36,6 +36,11 @@ t_build() {
 		ls -l "$out"
 		return 1
 	fi
+	# Unpacked once, for the checks below to read.
+	rm -rf "$out/x-dkms" "$out/x-ctl" "$out/dkms-control" "$out/ctl-control"
+	dpkg-deb -x "$dkms_deb" "$out/x-dkms" && dpkg-deb -e "$dkms_deb" "$out/dkms-control" &&
+		dpkg-deb -x "$ctl_deb" "$out/x-ctl" && dpkg-deb -e "$ctl_deb" "$out/ctl-control" ||
+		return 1
 	# Both say VERSION, the one place it is defined.
 	[ "$(dpkg-deb -f "$dkms_deb" Version)" = "$VERSION" ] &&
 		[ "$(dpkg-deb -f "$ctl_deb" Version)" = "$VERSION" ]
@@ -55,7 +60,6 @@ check "lintian: no error, no warning" t_lintian
 # copies), dkms.conf with the version filled in, and the DKMS hooks.
 t_dkms_contents() {
 	local x=$out/x-dkms want have
-	rm -rf "$x" && dpkg-deb -x "$dkms_deb" "$x" || return 1
 	want=$(make -s -f - <<-'EOF'
 	include Makefile
 	all: ; @printf '%s\n' $(DKMS_FILES) | LC_ALL=C sort
@@ -73,7 +77,6 @@ check "mxlock-dkms: the module's sources and dkms.conf for $VERSION; depends on 
 # with the packaged path, and a dependency on the module's package.
 t_ctl_contents() {
 	local x=$out/x-ctl f
-	rm -rf "$x" && dpkg-deb -x "$ctl_deb" "$x" || return 1
 	for f in usr/sbin/mxlockctl usr/share/man/man8/mxlockctl.8.gz \
 		usr/share/bash-completion/completions/mxlockctl \
 		lib/systemd/system/mxlock.service; do
@@ -91,7 +94,6 @@ check "mxlockctl: tool, man page, completion, unit on /usr/sbin; needs mxlock-dk
 # allowlist, and purge removes them.
 t_conffiles() {
 	local c=$out/ctl-control expect
-	rm -rf "$c" && dpkg-deb -e "$ctl_deb" "$c" || return 1
 	expect="/etc/default/mxlock
 /etc/mxlock/allow.conf"
 	[ "$(LC_ALL=C sort "$c/conffiles")" = "$expect" ] ||
@@ -105,7 +107,6 @@ check "conffiles: /etc/mxlock/allow.conf (199.89.0.0/21) and /etc/default/mxlock
 # loaded module goes.
 t_maintscripts() {
 	local c=$out/ctl-control d=$out/dkms-control
-	rm -rf "$d" && dpkg-deb -e "$dkms_deb" "$d" || return 1
 	grep -q "deb-systemd-helper .*enable.* 'mxlock.service'" "$c/postinst" ||
 		{ echo "postinst does not enable mxlock.service"; return 1; }
 	# An upgrade must not open the lock: restart is stop (disarm), then
