@@ -112,6 +112,26 @@ int simple(const struct cmd *cmd, uint8_t nlcmd)
 }
 
 /*
+ * A dump without attributes, each message to cb (reset before a dump the
+ * kernel flagged interrupted is run again): list and denied collect
+ * first and print after, so what they print is one consistent dump.
+ */
+int dump(const struct cmd *cmd, uint8_t nlcmd, mnl_cb_t cb,
+	 void (*reset)(void *data), void *data)
+{
+	struct mx_genl g;
+	int err;
+
+	if (open_genl(cmd, &g))
+		return EXIT_ERR;
+	err = mx_genl_dump(&g, nlcmd, cb, reset, data);
+	if (err)
+		fail_request(cmd, &g, err);
+	mx_genl_close(&g);
+	return err ? EXIT_ERR : EXIT_OK;
+}
+
+/*
  * A dump message's items: fn on each nest of type inner inside the
  * message's attribute of type outer (MXLOCK_A_ENTRIES, MXLOCK_A_DENIED).
  */

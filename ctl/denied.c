@@ -114,23 +114,16 @@ int cmd_denied(const struct cmd *cmd, int argc, char **argv)
 {
 	char a[INET6_ADDRSTRLEN], first[32], last[32];
 	struct source_list l = { 0 };
-	struct mx_genl g;
+	int ret = EXIT_ERR;
 	size_t i;
-	int ret = EXIT_ERR, err;
 
 	if (argc == 1 && !strcmp(argv[0], "flush"))
 		return simple(cmd, MXLOCK_CMD_FLUSH_DENIED);
 	if (argc)
 		return usage_error(cmd, "unexpected argument '%s'", argv[0]);
 
-	if (open_genl(cmd, &g))
-		return EXIT_ERR;
-	err = mx_genl_dump(&g, MXLOCK_CMD_GET_DENIED, denied_cb, denied_reset,
-			   &l);
-	if (err) {
-		fail_request(cmd, &g, err);
+	if (dump(cmd, MXLOCK_CMD_GET_DENIED, denied_cb, denied_reset, &l))
 		goto free_list;
-	}
 	/* The kernel sends them most recently seen first. */
 	if (json)
 		mx_json_arr_open(&jw);
@@ -160,6 +153,5 @@ int cmd_denied(const struct cmd *cmd, int argc, char **argv)
 
 free_list:
 	free(l.v);
-	mx_genl_close(&g);
 	return ret;
 }

@@ -43,6 +43,8 @@ int open_genl_grp(const struct cmd *cmd, struct mx_genl *g,
 int open_genl(const struct cmd *cmd, struct mx_genl *g);
 const char *family_name(int family);
 int simple(const struct cmd *cmd, uint8_t nlcmd);
+int dump(const struct cmd *cmd, uint8_t nlcmd, mnl_cb_t cb,
+	 void (*reset)(void *data), void *data);
 int each_item(const struct nlmsghdr *nlh, uint16_t outer, uint16_t inner,
 	      int (*fn)(const struct nlattr *, void *), void *data);
 

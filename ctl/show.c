@@ -234,21 +234,13 @@ static int print_interval(const struct interval *iv)
 int cmd_list(const struct cmd *cmd, int argc, char **argv)
 {
 	struct interval_list l = { 0 };
-	struct mx_genl g;
+	int ret = EXIT_ERR;
 	size_t i;
-	int ret = EXIT_ERR, err;
 
 	if (argc)
 		return usage_error(cmd, "unexpected argument '%s'", argv[0]);
-	if (open_genl(cmd, &g))
-		return EXIT_ERR;
-	/* Collect first: an interrupted dump is run again, so print late. */
-	err = mx_genl_dump(&g, MXLOCK_CMD_GET_ENTRIES, list_cb, list_reset,
-			   &l);
-	if (err) {
-		fail_request(cmd, &g, err);
+	if (dump(cmd, MXLOCK_CMD_GET_ENTRIES, list_cb, list_reset, &l))
 		goto free_list;
-	}
 	if (json)
 		mx_json_arr_open(&jw);
 	for (i = 0; i < l.n; i++) {
@@ -268,7 +260,6 @@ int cmd_list(const struct cmd *cmd, int argc, char **argv)
 
 free_list:
 	free(l.v);
-	mx_genl_close(&g);
 	return ret;
 }
 
