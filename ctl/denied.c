@@ -18,20 +18,6 @@
 
 /* ---- GET_DENIED, FLUSH_DENIED ---- */
 
-struct source {
-	int family;
-	unsigned char addr[MX_ADDR_MAX];
-	uint64_t count;
-	uint64_t first;			/* Unix seconds */
-	uint64_t last;
-};
-
-struct source_list {
-	struct source *v;
-	size_t n;
-	size_t cap;
-};
-
 /* One MXLOCK_A_DENIED_SOURCE; every attribute is required. */
 static int denied_source(const struct nlattr *nest, void *data)
 {
@@ -99,8 +85,14 @@ static void denied_reset(void *data)
 	l->n = 0;
 }
 
+/* The refused sources, one consistent dump. EXIT_OK or EXIT_ERR. */
+int read_denied(const struct cmd *cmd, struct source_list *l)
+{
+	return dump(cmd, MXLOCK_CMD_GET_DENIED, denied_cb, denied_reset, l);
+}
+
 /* Unix seconds as ISO 8601 UTC; a time gmtime() can't take as a number. */
-static void format_time(uint64_t t, char *buf, size_t size)
+void format_time(uint64_t t, char *buf, size_t size)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
@@ -122,7 +114,7 @@ int cmd_denied(const struct cmd *cmd, int argc, char **argv)
 	if (argc)
 		return usage_error(cmd, "unexpected argument '%s'", argv[0]);
 
-	if (dump(cmd, MXLOCK_CMD_GET_DENIED, denied_cb, denied_reset, &l))
+	if (read_denied(cmd, &l))
 		goto free_list;
 	/* The kernel sends them most recently seen first. */
 	if (json)

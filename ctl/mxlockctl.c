@@ -7,7 +7,8 @@
  * would be refused (or is outside the list in monitor mode); 2 for usage,
  * input and kernel errors.
  *
- * With -j, list, stats, denied, test and monitor print JSON instead, as
+ * With -j, list, stats, denied, test, monitor, sync and replace --dry-run
+ * print JSON instead, as
  * `ip -j` does: compact, one document on stdout (monitor: one a line, an
  * object per event); numbers are numbers, armed and log are booleans.
  *
@@ -32,14 +33,16 @@ struct mx_json jw;
 static int cmd_help(const struct cmd *cmd, int argc, char **argv);
 
 static const struct cmd cmds[] = {
-	{ "replace", cmd_replace, "[-f FILE|-]... [ENTRY]...",
-	  "replace the whole list atomically", false },
+	{ "replace", cmd_replace, "[--dry-run] [-f|-F FILE]... [ENTRY]...",
+	  "replace the whole list atomically", true },
 	{ "add", cmd_add, "[ENTRY]... [-f FILE|-]...",
 	  "add entries (~3000 IPv4/1500 IPv6 at most)", false },
 	{ "del", cmd_del, "[ENTRY]... [-f FILE|-]...",
 	  "remove the addresses entries cover", false },
 	{ "flush", cmd_flush, "",
 	  "drop the list: unarmed, all SYNs pass", false },
+	{ "sync", cmd_sync, "[-c FILE] [--dry-run] [--force] [DOMAIN]...",
+	  "load the provider's ranges from its SPF records", true },
 	{ "list", cmd_list, "",
 	  "print the list, with hit counts", true },
 	{ "stats", cmd_stats, "",
@@ -80,7 +83,10 @@ static void usage(FILE *f)
 
 		snprintf(synopsis, sizeof(synopsis), "%s%s%s", cmd->name,
 			 *cmd->args ? " " : "", cmd->args);
-		fprintf(f, "  %-33s  %s\n", synopsis, cmd->help);
+		if (strlen(synopsis) > 33)	/* its help on a line of its own */
+			fprintf(f, "  %s\n  %-33s  %s\n", synopsis, "", cmd->help);
+		else
+			fprintf(f, "  %-33s  %s\n", synopsis, cmd->help);
 	}
 	fputs("\n"
 	      "ENTRY is ADDR/LEN (no host bits set), ADDR (one address) or\n"
@@ -92,8 +98,16 @@ static void usage(FILE *f)
 	      "\n"
 	      "PORT is 1..65535; 1 to 16 ports, split by commas or spaces.\n"
 	      "\n"
-	      "-j prints JSON for list, stats, denied, test and monitor (one\n"
-	      "object a line per event).\n"
+	      "-j prints JSON for list, stats, denied, test, monitor (one object\n"
+	      "a line per event), sync and replace --dry-run.\n"
+	      "\n"
+	      "sync reads the provider's relays from its SPF records (DNSSEC-\n"
+	      "validated), adds /etc/mxlock/allow.conf, shows the change and its\n"
+	      "impact, and loads it unless the guard refuses: it would refuse a\n"
+	      "range that admitted SYNs since the last sync, or shrink the list by\n"
+	      "more than max-shrink (/etc/mxlock/sync.conf). --dry-run only shows;\n"
+	      "--force overrides the guard. replace --dry-run shows the same for\n"
+	      "a file; -F FILE is -f FILE where a missing FILE counts as empty.\n"
 	      "\n"
 	      "Exit status: 0 success; 1 'test': the address is not in the list\n"
 	      "(refused, or passed only because of monitor mode); 2 usage, input\n"
@@ -176,7 +190,7 @@ int main(int argc, char **argv)
 	/* Text where JSON was asked for would break whoever parses it. */
 	if (json && !cmd->json) {
 		fprintf(stderr,
-			"mxlockctl: %s: no JSON output; -j is for list, stats, denied, test and monitor\n",
+			"mxlockctl: %s: no JSON output; -j is for list, stats, denied, test, monitor, sync and replace --dry-run\n",
 			cmd->name);
 		return EXIT_ERR;
 	}

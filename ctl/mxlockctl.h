@@ -79,6 +79,34 @@ int get_state(const struct cmd *cmd, struct state *st, unsigned int need);
 const char *choice_name(const struct choice *c, uint8_t v);
 void json_ports(const struct state *st);
 
+/* show.c, denied.c: what the kernel holds, read into memory. */
+struct mx_ival_list;
+
+struct source {
+	int family;
+	unsigned char addr[16];
+	uint64_t count;
+	uint64_t first;			/* Unix seconds */
+	uint64_t last;
+};
+
+struct source_list {
+	struct source *v;
+	size_t n;
+	size_t cap;
+};
+
+int read_list(const struct cmd *cmd, struct mx_ival_list *l);
+int read_denied(const struct cmd *cmd, struct source_list *l);
+void format_time(uint64_t t, char *buf, size_t size);
+
+/* set.c: load l as the whole list (sorts it). EXIT_OK or EXIT_ERR. */
+struct mx_entry_list;
+int load_list(const struct cmd *cmd, struct mx_entry_list *l);
+
+/* preview.c: replace --dry-run. */
+int preview_replace(const struct cmd *cmd, struct mx_entry_list *l);
+
 /* The commands, by file. */
 int cmd_replace(const struct cmd *cmd, int argc, char **argv);
 int cmd_add(const struct cmd *cmd, int argc, char **argv);
@@ -93,5 +121,6 @@ int cmd_list(const struct cmd *cmd, int argc, char **argv);
 int cmd_test(const struct cmd *cmd, int argc, char **argv);
 int cmd_denied(const struct cmd *cmd, int argc, char **argv);
 int cmd_monitor(const struct cmd *cmd, int argc, char **argv);
+int cmd_sync(const struct cmd *cmd, int argc, char **argv);
 
 #endif

@@ -110,13 +110,16 @@ static void blame(const struct cmd *cmd, const struct mx_genl *g,
 		cmd->name, e[i].src, e[i].line, text);
 }
 
+/* optional: a missing file is read as empty (-F). */
 static int read_file(const struct cmd *cmd, const char *name,
-		     struct mx_entry_list *l)
+		     struct mx_entry_list *l, bool optional)
 {
 	bool std = !strcmp(name, "-");
 	FILE *f = std ? stdin : fopen(name, "r");
 	int ret;
 
+	if (!f && optional && errno == ENOENT)
+		return 0;
 	if (!f) {
 		fprintf(stderr, "mxlockctl: %s: cannot open '%s': %s\n",
 			cmd->name, name, strerror(errno));
@@ -132,11 +135,12 @@ static int read_file(const struct cmd *cmd, const char *name,
 }
 
 /*
- * Collect the entries of `-f FILE` and ENTRY arguments, in order. Every
- * bad entry is reported; if there is any, fail so that nothing is sent.
+ * Collect the entries of `-f FILE`, `-F FILE` and ENTRY arguments, in
+ * order. Every bad entry is reported; if there is any, fail so that
+ * nothing is sent. dry_run, if not NULL, takes --dry-run.
  */
 static int gather(const struct cmd *cmd, int argc, char **argv,
-		  struct mx_entry_list *l)
+		  struct mx_entry_list *l, bool *dry_run)
 {
 	unsigned int argno = 0;
 	bool opts = true;
@@ -149,11 +153,16 @@ static int gather(const struct cmd *cmd, int argc, char **argv,
 			opts = false;
 			continue;
 		}
-		if (opts && !strcmp(a, "-f")) {
+		if (opts && dry_run && !strcmp(a, "--dry-run")) {
+			*dry_run = true;
+			continue;
+		}
+		if (opts && (!strcmp(a, "-f") || !strcmp(a, "-F"))) {
 			if (++i == argc)
 				return usage_error(cmd,
-					"-f needs a FILE ('-' for standard input)");
-			ret = read_file(cmd, argv[i], l);
+					"%s needs a FILE ('-' for standard input)",
+					a);
+			ret = read_file(cmd, argv[i], l, a[1] == 'F');
 			if (ret < 0)
 				return EXIT_ERR;
 			bad += ret;
@@ -186,43 +195,39 @@ static int gather(const struct cmd *cmd, int argc, char **argv,
  * socket (the kernel binds the staging list to it) and each acked before
  * the next is sent.
  */
-int cmd_replace(const struct cmd *cmd, int argc, char **argv)
+int load_list(const struct cmd *cmd, struct mx_entry_list *l)
 {
-	struct mx_entry_list l = { 0 };
 	uint32_t offs[CHUNK + 1], flags;
 	struct nlmsghdr *nlh;
 	struct mx_genl g;
 	size_t i, n, chunks;
-	int ret, err;
+	int ret = EXIT_ERR, err;
 
-	ret = gather(cmd, argc, argv, &l);
-	if (ret)
-		goto free_list;
-	ret = EXIT_ERR;
-	if (!l.n) {
+	if (!l->n) {
 		fprintf(stderr,
-			"mxlockctl: replace: refusing to load an empty list: it would refuse all mail; use 'flush' to disarm\n");
-		goto free_list;
+			"mxlockctl: %s: refusing to load an empty list: it would refuse all mail; use 'flush' to disarm\n",
+			cmd->name);
+		return EXIT_ERR;
 	}
-	if (l.n > MXLOCK_MAX_ENTRIES) {
+	if (l->n > MXLOCK_MAX_ENTRIES) {
 		fprintf(stderr,
-			"mxlockctl: replace: %zu entries, more than the %u a list may have\n",
-			l.n, MXLOCK_MAX_ENTRIES);
-		goto free_list;
+			"mxlockctl: %s: %zu entries, more than the %u a list may have\n",
+			cmd->name, l->n, MXLOCK_MAX_ENTRIES);
+		return EXIT_ERR;
 	}
 	/* Sorted, the list spares the kernel its sort. */
-	if (mx_entry_list_sort(&l)) {
-		fprintf(stderr, "mxlockctl: replace: out of memory\n");
-		goto free_list;
+	if (mx_entry_list_sort(l)) {
+		fprintf(stderr, "mxlockctl: %s: out of memory\n", cmd->name);
+		return EXIT_ERR;
 	}
 	if (open_genl(cmd, &g))
-		goto free_list;
+		return EXIT_ERR;
 
-	chunks = (l.n + CHUNK - 1) / CHUNK;
+	chunks = (l->n + CHUNK - 1) / CHUNK;
 	for (i = 0; i < chunks; i++) {
-		const struct mx_entry *e = l.v + i * CHUNK;
+		const struct mx_entry *e = l->v + i * CHUNK;
 
-		n = l.n - i * CHUNK < CHUNK ? l.n - i * CHUNK : CHUNK;
+		n = l->n - i * CHUNK < CHUNK ? l->n - i * CHUNK : CHUNK;
 		flags = 0;
 		if (i > 0)
 			flags |= MXLOCK_REPLACE_F_CONTINUE;
@@ -238,7 +243,7 @@ int cmd_replace(const struct cmd *cmd, int argc, char **argv)
 		else if (flags == MXLOCK_REPLACE_F_CONTINUE &&
 			 !mnl_attr_put_u32_check(nlh, g.sbuflen,
 						 MXLOCK_A_REPLACE_COUNT,
-						 (uint32_t)l.n))
+						 (uint32_t)l->n))
 			err = -EMSGSIZE;
 		else
 			err = put_entries(&g, nlh, e, n, offs);
@@ -254,11 +259,12 @@ int cmd_replace(const struct cmd *cmd, int argc, char **argv)
 			blame(cmd, &g, e, n, offs);
 			if (g.kernel_err && chunks > 1)
 				fprintf(stderr,
-					"mxlockctl: replace: chunk %zu of %zu refused: nothing changed, the old list stays in force\n",
-					i + 1, chunks);
+					"mxlockctl: %s: chunk %zu of %zu refused: nothing changed, the old list stays in force\n",
+					cmd->name, i + 1, chunks);
 			else if (g.kernel_err)
 				fprintf(stderr,
-					"mxlockctl: replace: nothing changed, the old list stays in force\n");
+					"mxlockctl: %s: nothing changed, the old list stays in force\n",
+					cmd->name);
 			goto close_genl;
 		}
 	}
@@ -266,7 +272,20 @@ int cmd_replace(const struct cmd *cmd, int argc, char **argv)
 
 close_genl:
 	mx_genl_close(&g);
-free_list:
+	return ret;
+}
+
+int cmd_replace(const struct cmd *cmd, int argc, char **argv)
+{
+	struct mx_entry_list l = { 0 };
+	bool dry_run = false;
+	int ret;
+
+	ret = gather(cmd, argc, argv, &l, &dry_run);
+	if (!ret && json && !dry_run)
+		ret = usage_error(cmd, "-j goes with --dry-run only");
+	if (!ret)
+		ret = dry_run ? preview_replace(cmd, &l) : load_list(cmd, &l);
 	mx_entry_list_free(&l);
 	return ret;
 }
@@ -282,7 +301,7 @@ static int change(const struct cmd *cmd, uint8_t nlcmd, int argc,
 	size_t fit;
 	int ret, err;
 
-	ret = gather(cmd, argc, argv, &l);
+	ret = gather(cmd, argc, argv, &l, NULL);
 	if (ret)
 		goto free_list;
 	ret = EXIT_ERR;

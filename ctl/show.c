@@ -14,6 +14,7 @@
 #include <linux/mxlock.h>
 
 #include "entry.h"
+#include "ival.h"
 #include "mxlockctl.h"
 #include "ports.h"
 
@@ -95,42 +96,12 @@ int cmd_stats(const struct cmd *cmd, int argc, char **argv)
 
 /* ---- GET_ENTRIES ---- */
 
-/* An interval of the dump, with its hits if the kernel keeps them. */
-struct interval {
-	int family;
-	unsigned char first[MX_ADDR_MAX];
-	unsigned char last[MX_ADDR_MAX];
-	bool has_hits;
-	uint64_t hits;
-};
-
-struct interval_list {
-	struct interval *v;
-	size_t n;
-	size_t cap;
-};
-
-static int interval_push(struct interval_list *l, const struct interval *iv)
-{
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct interval *v = reallocarray(l->v, cap, sizeof(*v));
-
-		if (!v)
-			return -1;
-		l->v = v;
-		l->cap = cap;
-	}
-	l->v[l->n++] = *iv;
-	return 0;
-}
-
 /* One MXLOCK_A_ENTRY of a dump, as an interval. */
 static int list_entry(const struct nlattr *nest, void *data)
 {
 	const struct nlattr *attr, *addr = NULL, *end = NULL, *plen = NULL;
-	struct interval_list *l = data;
-	struct interval iv = { 0 };
+	struct mx_ival_list *l = data;
+	struct mx_ival iv = { 0 };
 	struct mx_entry e = { 0 };
 	size_t alen;
 
@@ -179,7 +150,7 @@ static int list_entry(const struct nlattr *nest, void *data)
 	}
 	iv.family = e.family;
 	mx_entry_bounds(&e, iv.first, iv.last);
-	if (interval_push(l, &iv))
+	if (mx_ival_push(l, &iv))
 		return -1;	/* errno is ENOMEM */
 	return 0;
 
@@ -196,12 +167,18 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 
 static void list_reset(void *data)
 {
-	struct interval_list *l = data;
+	struct mx_ival_list *l = data;
 
 	l->n = 0;
 }
 
-static int print_interval(const struct interval *iv)
+/* The live list, one consistent dump of it. EXIT_OK or EXIT_ERR. */
+int read_list(const struct cmd *cmd, struct mx_ival_list *l)
+{
+	return dump(cmd, MXLOCK_CMD_GET_ENTRIES, list_cb, list_reset, l);
+}
+
+static int print_interval(const struct mx_ival *iv)
 {
 	char text[MX_LINE_TEXT_MAX], a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 
@@ -233,13 +210,13 @@ static int print_interval(const struct interval *iv)
 
 int cmd_list(const struct cmd *cmd, int argc, char **argv)
 {
-	struct interval_list l = { 0 };
+	struct mx_ival_list l = { 0 };
 	int ret = EXIT_ERR;
 	size_t i;
 
 	if (argc)
 		return usage_error(cmd, "unexpected argument '%s'", argv[0]);
-	if (dump(cmd, MXLOCK_CMD_GET_ENTRIES, list_cb, list_reset, &l))
+	if (read_list(cmd, &l))
 		goto free_list;
 	if (json)
 		mx_json_arr_open(&jw);

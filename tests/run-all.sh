@@ -37,7 +37,7 @@ else
 	scripts=()
 	for t in "$here"/*.sh; do
 		case ${t##*/} in
-		lib.sh | run-all.sh) ;;
+		lib.sh | lib-*.sh | run-all.sh) ;;
 		*) scripts+=("$t") ;;
 		esac
 	done
