@@ -123,9 +123,11 @@ bench:
 # The module goes where modprobe finds it, for the kernel of $(KDIR) (its
 # version read from the tree, not from `uname -r`: the two differ when
 # building for another kernel). depmod runs unless DESTDIR is set: a
-# package runs it on the target. The unit goes to $(PREFIX)/lib/systemd/
-# system, a vendor unit directory systemd searches (so /usr/lib/... with
-# PREFIX=/usr), leaving /etc/systemd/system to the admin's own overrides.
+# package runs it on the target. The units (mxlock.service, and
+# mxlock-sync.service with its timer) go to $(PREFIX)/lib/systemd/system,
+# a vendor unit directory systemd searches (so /usr/lib/... with
+# PREFIX=/usr), leaving /etc/systemd/system to the admin's own overrides;
+# none is enabled here.
 # Configuration is installed only if absent and removed only if unchanged:
 # an admin's allowlist is never overwritten nor deleted.
 
@@ -152,8 +154,10 @@ INST_MODULE = $(MODDIR)/mxlock.ko
 INST_FILES = $(SBINDIR)/mxlockctl=ctl/mxlockctl:755 \
 	$(MANDIR)/man8/mxlockctl.8=doc/mxlockctl.8:644 \
 	$(BASHCOMPDIR)/mxlockctl=packaging/mxlockctl.bash-completion:644
-INST_UNIT = $(UNITDIR)/mxlock.service
+# The units, each from packaging/ with its /usr/local/sbin/ rewritten.
+UNITS = mxlock.service mxlock-sync.service mxlock-sync.timer
 INST_CONF = $(SYSCONFDIR)/mxlock/allow.conf=packaging/allow.conf \
+	$(SYSCONFDIR)/mxlock/sync.conf=packaging/sync.conf \
 	$(SYSCONFDIR)/default/mxlock=packaging/mxlock.default
 # systemctl only on a live install onto a host booted with systemd.
 LIVE_SYSTEMD = [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]
@@ -164,6 +168,7 @@ LIVE_SYSTEMD = [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]
 install: all
 	$(MAKE) install-module install-ctl
 	@echo "install: done. Edit $(SYSCONFDIR)/mxlock/allow.conf, then: systemctl enable --now mxlock"
+	@echo "install: to follow the provider's SPF record: $(SYSCONFDIR)/mxlock/sync.conf, mxlockctl sync --dry-run, then: systemctl enable --now mxlock-sync.timer"
 
 # The parts, built beforehand (they build nothing themselves). The module,
 # $(MODULE_KO), goes in for the kernel of $(KDIR).
@@ -176,7 +181,7 @@ ifeq ($(DESTDIR),)
 	$(DEPMOD) -a $(KVER)
 endif
 
-# Everything but the module: the tool, man page, completion, unit and
+# Everything but the module: the tool, man page, completion, units and
 # configuration (debian/rules installs the mxlockctl package with it).
 install-ctl:
 	@set -e; for f in $(INST_FILES); do \
@@ -185,9 +190,13 @@ install-ctl:
 		$(INSTALL) -D -m $$mode $$src $(DESTDIR)$$dst; \
 	done
 	$(INSTALL) -d -m 755 $(DESTDIR)$(UNITDIR)
-	sed '/^Exec/s|/usr/local/sbin/|$(SBINDIR)/|g' packaging/mxlock.service > $(DESTDIR)$(INST_UNIT).tmp
-	chmod 644 $(DESTDIR)$(INST_UNIT).tmp
-	mv -f $(DESTDIR)$(INST_UNIT).tmp $(DESTDIR)$(INST_UNIT)
+	@set -e; for u in $(UNITS); do \
+		dst=$(DESTDIR)$(UNITDIR)/$$u; \
+		echo "sed '/^Exec/s|/usr/local/sbin/|$(SBINDIR)/|g' packaging/$$u > $$dst"; \
+		sed '/^Exec/s|/usr/local/sbin/|$(SBINDIR)/|g' packaging/$$u > $$dst.tmp; \
+		chmod 644 $$dst.tmp; \
+		mv -f $$dst.tmp $$dst; \
+	done
 	@set -e; for f in $(INST_CONF); do \
 		dst=$(DESTDIR)$${f%%=*}; src=$${f#*=}; \
 		if [ -e "$$dst" ]; then \
@@ -201,11 +210,15 @@ install-ctl:
 
 uninstall:
 	@[ -n "$(KVER)" ] || { echo "uninstall: no kernel version in $(KDIR) (set KDIR or KVER)" >&2; exit 1; }
-	@if $(LIVE_SYSTEMD) && [ -e $(INST_UNIT) ]; then \
-		echo "systemctl disable --now mxlock.service"; \
-		systemctl disable --now mxlock.service || true; \
-	fi
-	rm -f $(DESTDIR)$(INST_MODULE) $(DESTDIR)$(INST_UNIT)
+	@if $(LIVE_SYSTEMD); then for u in mxlock-sync.timer mxlock.service; do \
+		[ -e $(UNITDIR)/$$u ] || continue; \
+		echo "systemctl disable --now $$u"; \
+		systemctl disable --now $$u || true; \
+	done; fi
+	rm -f $(DESTDIR)$(INST_MODULE)
+	@set -e; for u in $(UNITS); do \
+		echo "rm -f $(DESTDIR)$(UNITDIR)/$$u"; rm -f "$(DESTDIR)$(UNITDIR)/$$u"; \
+	done
 	rmdir $(DESTDIR)$(MODDIR) 2>/dev/null || true
 	@set -e; for f in $(INST_FILES); do \
 		echo "rm -f $(DESTDIR)$${f%%=*}"; rm -f "$(DESTDIR)$${f%%=*}"; \

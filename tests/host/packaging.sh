@@ -3,7 +3,7 @@
 #
 # tests/host/packaging.sh: mxlock installs like a real kernel package.
 # Runs on the build host (no VM, no module loading): `make install` and
-# `make uninstall` into a staging DESTDIR, the systemd unit through
+# `make uninstall` into a staging DESTDIR, the systemd units through
 # `systemd-analyze verify`, a DKMS build and install into private trees,
 # the man page through groff and man, the bash completion through bash.
 #
@@ -24,7 +24,7 @@ cd "$top" || exit 1
 
 # ---- KTAP ------------------------------------------------------------------
 
-PLAN=17
+PLAN=18
 # shellcheck source=ktap.bash
 source "$top/tests/host/ktap.bash"
 
@@ -63,7 +63,9 @@ fi
 
 # The commands of the final mxlockctl, each of which the man page must
 # document and the completion must offer.
-COMMANDS="replace add del flush list stats mode action log ports test denied monitor help"
+COMMANDS="replace sync add del flush list stats mode action log ports test denied monitor help"
+# The units make install puts in place, each from packaging/.
+UNITS="mxlock.service mxlock-sync.service mxlock-sync.timer"
 
 # What `make install` puts in DESTDIR with PREFIX=/usr/local: path mode.
 expected_files() { # prefix
@@ -73,7 +75,10 @@ expected_files() { # prefix
 	${1#/}/share/man/man8/mxlockctl.8 644
 	${1#/}/share/bash-completion/completions/mxlockctl 644
 	${1#/}/lib/systemd/system/mxlock.service 644
+	${1#/}/lib/systemd/system/mxlock-sync.service 644
+	${1#/}/lib/systemd/system/mxlock-sync.timer 644
 	etc/mxlock/allow.conf 644
+	etc/mxlock/sync.conf 644
 	etc/default/mxlock 644
 	EOF
 }
@@ -147,22 +152,31 @@ t_installed_content() {
 	cmp packaging/mxlockctl.bash-completion \
 		"$d1/usr/local/share/bash-completion/completions/mxlockctl" || bad=1
 	cmp packaging/allow.conf "$d1/etc/mxlock/allow.conf" || bad=1
+	cmp packaging/sync.conf "$d1/etc/mxlock/sync.conf" || bad=1
 	cmp packaging/mxlock.default "$d1/etc/default/mxlock" || bad=1
-	unit=$d1/usr/local/lib/systemd/system/mxlock.service
-	cmp packaging/mxlock.service "$unit" ||
-		{ echo "with PREFIX=/usr/local the unit is installed as it is"; bad=1; }
-	# Every Exec line runs modprobe or the installed mxlockctl.
-	while read -r exec; do
-		case ${exec#*=} in
-		"/sbin/modprobe mxlock" | "/usr/local/sbin/mxlockctl "*) ;;
-		*) echo "unexpected command in the unit: $exec"; bad=1 ;;
-		esac
-	done < <(grep '^Exec' "$unit")
+	for unit in $UNITS; do
+		cmp "packaging/$unit" "$d1/usr/local/lib/systemd/system/$unit" ||
+			{ echo "with PREFIX=/usr/local $unit is installed as it is"; bad=1; }
+		# Every Exec line runs modprobe or the installed mxlockctl.
+		while read -r exec; do
+			case ${exec#*=} in
+			"/sbin/modprobe mxlock" | "/usr/local/sbin/mxlockctl "*) ;;
+			*) echo "unexpected command in $unit: $exec"; bad=1 ;;
+			esac
+		done < <(grep '^Exec' "$d1/usr/local/lib/systemd/system/$unit")
+	done
 	grep -qx '199\.89\.0\.0/21' "$d1/etc/mxlock/allow.conf" ||
 		{ echo "the sample allow.conf lacks the provider's 199.89.0.0/21"; bad=1; }
+	# sync.conf ships with every setting commented out: no provider
+	# until the admin names one (the timer is not enabled either).
+	if grep -v '^[[:space:]]*\(#\|$\)' "$d1/etc/mxlock/sync.conf"; then
+		echo "the sample sync.conf sets something (above)"; bad=1
+	fi
+	grep -q '^#provider ' "$d1/etc/mxlock/sync.conf" ||
+		{ echo "the sample sync.conf has no commented provider example"; bad=1; }
 	return "$bad"
 }
-check "installed files: module for $KVER, same bytes as built, unit runs /usr/local/sbin/mxlockctl" \
+check "installed files: module for $KVER, same bytes as built, units run /usr/local/sbin/mxlockctl" \
 	t_installed_content
 
 # PREFIX=/usr, as a distribution package would, under umask 027: modes must
@@ -171,6 +185,7 @@ d2=$tmp/dest-usr
 t_install_usr() {
 	(umask 027 && mk install DESTDIR="$d2" PREFIX=/usr) || return 1
 	local want got bad=0 unit=$d2/usr/lib/systemd/system/mxlock.service
+	local sync=$d2/usr/lib/systemd/system/mxlock-sync.service
 	want=$(expected_files /usr | LC_ALL=C sort)
 	got=$(tree_files "$d2")
 	if [ "$want" != "$got" ]; then
@@ -179,39 +194,45 @@ t_install_usr() {
 	fi
 	got=$(cd "$d2" && find . -mindepth 1 -type d ! -perm 755 -printf '%P %m\n')
 	[ -z "$got" ] || { echo "directories not 755:"; echo "$got"; bad=1; }
-	grep -q '^ExecStart=/usr/sbin/mxlockctl replace -f /etc/mxlock/allow.conf$' "$unit" ||
+	grep -q '^ExecStart=/usr/sbin/mxlockctl replace -f /etc/mxlock/allow.conf -F /var/lib/mxlock/sync.list$' "$unit" ||
 		{ echo "the unit does not run /usr/sbin/mxlockctl:"; grep '^Exec' "$unit"; bad=1; }
-	if grep '^Exec' "$unit" | grep -q /usr/local; then
-		echo "the unit still runs something in /usr/local:"; grep '^Exec' "$unit"; bad=1
+	grep -qx 'ExecStart=/usr/sbin/mxlockctl sync' "$sync" ||
+		{ echo "mxlock-sync.service does not run /usr/sbin/mxlockctl:"; grep '^Exec' "$sync"; bad=1; }
+	if grep '^Exec' "$unit" "$sync" | grep -q /usr/local; then
+		echo "a unit still runs something in /usr/local:"; grep '^Exec' "$unit" "$sync"; bad=1
 	fi
 	return "$bad"
 }
-check "make install PREFIX=/usr (umask 027): files under /usr, dirs 755, unit runs /usr/sbin/mxlockctl" \
+check "make install PREFIX=/usr (umask 027): files under /usr, dirs 755, units run /usr/sbin/mxlockctl" \
 	t_install_usr
 
 # An admin's edits survive a second install; shipped files are refreshed.
 t_reinstall() {
 	local conf=$d1/etc/mxlock/allow.conf def=$d1/etc/default/mxlock bad=0
+	local sconf=$d1/etc/mxlock/sync.conf
 	printf '# mine\n192.0.2.0/24\n' > "$conf"
 	printf 'MXLOCK_MODE=monitor\n' > "$def"
+	printf 'provider spf.provider.example\n' > "$sconf"
 	echo garbage > "$d1/usr/local/share/man/man8/mxlockctl.8"
 	mk install DESTDIR="$d1" PREFIX=/usr/local || return 1
 	[ "$(cat "$conf")" = "$(printf '# mine\n192.0.2.0/24')" ] ||
 		{ echo "allow.conf was overwritten:"; cat "$conf"; bad=1; }
 	[ "$(cat "$def")" = MXLOCK_MODE=monitor ] ||
 		{ echo "/etc/default/mxlock was overwritten:"; cat "$def"; bad=1; }
+	[ "$(cat "$sconf")" = "provider spf.provider.example" ] ||
+		{ echo "sync.conf was overwritten:"; cat "$sconf"; bad=1; }
 	cmp doc/mxlockctl.8 "$d1/usr/local/share/man/man8/mxlockctl.8" ||
 		{ echo "the man page was not refreshed"; bad=1; }
 	return "$bad"
 }
-check "second make install keeps the edited allow.conf and /etc/default/mxlock" t_reinstall
+check "second make install keeps the edited allow.conf, sync.conf and /etc/default/mxlock" t_reinstall
 
 t_uninstall() {
 	local got bad=0
 	mk uninstall DESTDIR="$d1" PREFIX=/usr/local || return 1
 	got=$(tree_files "$d1")
 	# Only the admin's edited configuration stays.
-	[ "$got" = "$(printf 'etc/default/mxlock 644\netc/mxlock/allow.conf 644')" ] ||
+	[ "$got" = "$(printf 'etc/default/mxlock 644\netc/mxlock/allow.conf 644\netc/mxlock/sync.conf 644')" ] ||
 		{ echo "left after uninstall (want only the edited config):"; echo "$got"; bad=1; }
 	mk uninstall DESTDIR="$d2" PREFIX=/usr || return 1
 	got=$(tree_files "$d2")
@@ -221,20 +242,30 @@ t_uninstall() {
 }
 check "make uninstall removes every file, keeps only config the admin edited" t_uninstall
 
-# ---- 7: the systemd unit -----------------------------------------------------
+# ---- 7-8: the systemd units -------------------------------------------------
 
-# verify checks that each Exec command exists and is executable, and that
-# the Documentation= man page exists: both are pointed at the staged tree
-# (the Exec paths rewritten, MANPATH), so the installed files are what is
-# checked, not whatever this host has.
-t_unit() {
-	local d v=$tmp/verify out rc
+# verify checks that each Exec command exists and is executable, that the
+# Documentation= man page exists, and that the units named in the
+# dependencies load (mxlock-sync.service's Requisite=mxlock.service, the
+# timer's service): all three are pointed at the staged tree (the Exec
+# paths rewritten, MANPATH) and verified together, so the installed files
+# are what is checked, not whatever this host has.
+stage_units() {
+	local d u v=$tmp/verify
 	d=$(stage) || { echo "$d"; return 1; }
 	mkdir -p "$v"
-	sed "/^Exec/s|/usr/local/sbin/|$d/usr/local/sbin/|" \
-		"$d/usr/local/lib/systemd/system/mxlock.service" > "$v/mxlock.service"
+	for u in $UNITS; do
+		sed "/^Exec/s|/usr/local/sbin/|$d/usr/local/sbin/|" \
+			"$d/usr/local/lib/systemd/system/$u" > "$v/$u"
+	done
+	echo "$d"
+}
+t_unit() {
+	local d v=$tmp/verify out rc u files=()
+	d=$(stage_units) || { echo "$d"; return 1; }
+	for u in $UNITS; do files+=("$v/$u"); done
 	out=$(cd "$v" && MANPATH=$d/usr/local/share/man \
-		systemd-analyze verify --man=yes "$v/mxlock.service" 2>&1)
+		systemd-analyze verify --man=yes "${files[@]}" 2>&1)
 	rc=$?
 	[ -n "$out" ] && echo "$out"
 	[ "$rc" -eq 0 ] || return 1
@@ -244,22 +275,64 @@ t_unit() {
 	local want bad=0
 	for want in '^Type=oneshot$' '^RemainAfterExit=yes$' \
 		'^ExecStart=/sbin/modprobe mxlock$' \
-		'^ExecStart=.*/mxlockctl replace -f /etc/mxlock/allow.conf$' \
-		'^ExecReload=.*/mxlockctl replace -f /etc/mxlock/allow.conf$' \
+		'^ExecStart=.*/mxlockctl replace -f /etc/mxlock/allow.conf -F /var/lib/mxlock/sync.list$' \
+		'^ExecReload=.*/mxlockctl replace -f /etc/mxlock/allow.conf -F /var/lib/mxlock/sync.list$' \
 		'^ExecStop=.*/mxlockctl flush$' \
 		'^EnvironmentFile=-/etc/default/mxlock$' \
 		'^Before=network-pre.target' '^Before=postfix.service'; do
-		grep -q "$want" "$v/mxlock.service" || { echo "unit lacks /$want/"; bad=1; }
+		grep -q "$want" "$v/mxlock.service" || { echo "mxlock.service lacks /$want/"; bad=1; }
 	done
 	return "$bad"
 }
+# The sync units: ordered after the lock and the network, never starting
+# the lock themselves, hourly, enabled by nobody but the admin, and
+# sandboxed down to what sync needs (systemd-analyze security reads the
+# unit as it is, without loading it: --offline).
+t_sync_units() {
+	local d v=$tmp/verify want bad=0 out
+	d=$(stage_units) || { echo "$d"; return 1; }
+	for want in '^Type=oneshot$' '^ExecStart=.*/mxlockctl sync$' \
+		'^Requisite=mxlock.service$' '^After=mxlock.service network-online.target' \
+		'^Wants=network-online.target$' '^StateDirectory=mxlock$' \
+		'^CapabilityBoundingSet=CAP_NET_ADMIN$' '^ProtectSystem=strict$' \
+		'^RestrictAddressFamilies=AF_NETLINK AF_INET AF_INET6$'; do
+		grep -q "$want" "$v/mxlock-sync.service" ||
+			{ echo "mxlock-sync.service lacks /$want/"; bad=1; }
+	done
+	# Requisite, never Requires/Wants/BindsTo: sync must not start a
+	# lock the admin stopped. No [Install]: the timer starts it.
+	if grep -E '^(Requires|BindsTo|Wants)=.*mxlock\.service' "$v/mxlock-sync.service"; then
+		echo "mxlock-sync.service would start mxlock.service"; bad=1
+	fi
+	if grep -q '^\[Install\]' "$v/mxlock-sync.service"; then
+		echo "mxlock-sync.service has an [Install] section"; bad=1
+	fi
+	# In the host's network namespace with real CAP_NET_ADMIN.
+	if grep -E '^(PrivateNetwork|PrivateUsers|DynamicUser)=yes' "$v/mxlock-sync.service"; then
+		echo "mxlock-sync.service cannot reach the host's lock so"; bad=1
+	fi
+	for want in '^OnBootSec=' '^OnUnitActiveSec=1h$' '^RandomizedDelaySec=' \
+		'^WantedBy=timers.target$'; do
+		grep -q "$want" "$v/mxlock-sync.timer" || { echo "mxlock-sync.timer lacks /$want/"; bad=1; }
+	done
+	if out=$(systemd-analyze security --offline=yes --threshold=25 \
+		"$v/mxlock-sync.service" 2>&1 | tail -n 1); then
+		echo "$out"
+	else
+		echo "$out"; echo "systemd-analyze security: exposure above 2.5"; bad=1
+	fi
+	return "$bad"
+}
 if command -v systemd-analyze >/dev/null; then
-	check "systemd-analyze verify passes on the installed unit (its Exec paths and man page staged)" t_unit
+	check "systemd-analyze verify passes on the three installed units (Exec paths and man page staged)" t_unit
+	check "mxlock-sync: Requisite the lock, after the network, hourly timer, sandboxed (exposure <= 2.5)" \
+		t_sync_units
 else
-	skip "systemd-analyze verify passes on the installed unit" "systemd-analyze not installed (apt-get install systemd)"
+	skip "systemd-analyze verify passes on the three installed units" "systemd-analyze not installed (apt-get install systemd)"
+	skip "mxlock-sync: Requisite the lock, after the network, hourly timer, sandboxed" "systemd-analyze not installed"
 fi
 
-# ---- 8-9: DKMS ---------------------------------------------------------------
+# ---- 9-13: DKMS ---------------------------------------------------------------
 
 # Private trees; a throw-away signing key instead of /var/lib/dkms/mok.*.
 dk=$tmp/dkms
@@ -350,7 +423,7 @@ else
 	check "make dkms-uninstall: dkms remove leaves nothing" t_dkms_uninstall
 fi
 
-# ---- 10-11: the man page -------------------------------------------------------
+# ---- 14-15: the man page -------------------------------------------------------
 
 t_groff() {
 	local out
@@ -363,7 +436,7 @@ t_man() {
 		{ cat "$tmp/man.err"; return 1; }
 	err=$(cat "$tmp/man.err")
 	[ -z "$err" ] || { echo "$err"; bad=1; }
-	for c in NAME SYNOPSIS DESCRIPTION OPTIONS COMMANDS ENTRIES FILES "EXIT STATUS" EXAMPLES "SEE ALSO"; do
+	for c in NAME SYNOPSIS DESCRIPTION OPTIONS COMMANDS ENTRIES SYNC FILES "EXIT STATUS" EXAMPLES "SEE ALSO"; do
 		grep -q "^$c\$" <<<"$out" || { echo "no section $c"; bad=1; }
 	done
 	# Each command has its own paragraph under COMMANDS.
@@ -371,6 +444,19 @@ t_man() {
 		sed -n '/^COMMANDS$/,/^ENTRIES$/p' <<<"$out" | grep -Eq "^       $c( |\$)" ||
 			{ echo "COMMANDS does not document '$c'"; bad=1; }
 	done
+	# SYNC: each key of sync.conf, each DNSSEC status, the guard's exit
+	# status, the state files and the timer.
+	local sync
+	sync=$(sed -n '/^SYNC$/,/^THE MODULE$/p' <<<"$out")
+	for c in provider extra resolver trust-anchor dnssec timeout max-shrink state-dir; do
+		grep -Eq "^       $c( |\$)" <<<"$sync" || { echo "SYNC does not document the key '$c'"; bad=1; }
+	done
+	for c in secure insecure bogus sync.list sync.state mxlock-sync.timer \
+		--force --dry-run "exit status 3"; do
+		grep -q -- "$c" <<<"$sync" || { echo "SYNC does not mention '$c'"; bad=1; }
+	done
+	sed -n '/^EXIT STATUS$/,/^EXAMPLES$/p' <<<"$out" | grep -Eq '^       3 ' ||
+		{ echo "EXIT STATUS does not document 3"; bad=1; }
 	return "$bad"
 }
 if command -v groff >/dev/null; then
@@ -379,12 +465,12 @@ else
 	skip "man page: groff -man -ww finds nothing to warn about" "groff not installed"
 fi
 if command -v man >/dev/null; then
-	check "man page: man --warnings renders it silently, with every section and command" t_man
+	check "man page: man --warnings renders it silently, with every section and command, SYNC's keys" t_man
 else
 	skip "man page: man --warnings renders it silently" "man not installed (apt-get install man-db)"
 fi
 
-# ---- 12-13: bash completion ------------------------------------------------------
+# ---- 16-17: bash completion ------------------------------------------------------
 
 # complete.sh [bash_completion]: source the completion (after bash-
 # completion's own script, if given), then print "words -> replies" for
@@ -416,6 +502,13 @@ c mxlockctl replace -f "$3/al"
 c mxlockctl del -f "$3/mxlock.def"
 c mxlockctl test ''
 c mxlockctl flush ''
+c mxlockctl sy
+c mxlockctl sync ''
+c mxlockctl sync --d
+c mxlockctl sync -c "$3/sync.c"
+c mxlockctl -j sync --dry-run mail.example ''
+c mxlockctl replace --
+c mxlockctl replace -F "$3/al"
 EOF
 expected_completions() { # dir
 	cat <<-EOF
@@ -430,12 +523,19 @@ expected_completions() { # dir
 	mxlockctl log  -> on off
 	mxlockctl denied  -> flush
 	mxlockctl help de -> del denied
-	mxlockctl replace  -> -f
+	mxlockctl replace  -> --dry-run -f -F
 	mxlockctl add 192.0.2.0/24 - -> -f
 	mxlockctl replace -f $1/al -> $1/allow.conf
 	mxlockctl del -f $1/mxlock.def -> $1/mxlock.default
 	mxlockctl test  -> 
 	mxlockctl flush  -> 
+	mxlockctl sy -> sync
+	mxlockctl sync  -> -c --dry-run --force
+	mxlockctl sync --d -> --dry-run
+	mxlockctl sync -c $1/sync.c -> $1/sync.conf
+	mxlockctl -j sync --dry-run mail.example  -> -c --dry-run --force
+	mxlockctl replace -- -> --dry-run
+	mxlockctl replace -F $1/al -> $1/allow.conf
 	EOF
 }
 t_completion() { # [bash_completion]
@@ -448,7 +548,7 @@ t_completion() { # [bash_completion]
 	diff -u <(echo "$want") <(echo "$got")
 	return 1
 }
-check "completion, plain bash: commands (mo -> mode monitor), mode/action/log words, -f files, help, denied flush" \
+check "completion, plain bash: commands (mo -> mode monitor), mode/action/log words, -f/-F/-c files, sync and replace options" \
 	t_completion
 
 # With bash-completion: the same, and its loader finds the file where
@@ -472,15 +572,17 @@ else
 	skip "completion with bash-completion" "bash-completion not installed"
 fi
 
-# ---- 14: every command the unit runs exists in the final CLI ---------------------
+# ---- 18: every command the units run exists in the final CLI ---------------------
 
 t_unit_commands() {
-	local bad=0 sub
-	while read -r sub; do
-		[[ " $COMMANDS " == *" $sub "* ]] || { echo "the unit runs 'mxlockctl $sub'"; bad=1; }
-	done < <(sed -n 's|^Exec[A-Za-z]*=[-@:+!]*[^ ]*/mxlockctl \([a-z]*\).*|\1|p' packaging/mxlock.service)
+	local bad=0 sub u
+	for u in $UNITS; do
+		while read -r sub; do
+			[[ " $COMMANDS " == *" $sub "* ]] || { echo "$u runs 'mxlockctl $sub'"; bad=1; }
+		done < <(sed -n 's|^Exec[A-Za-z]*=[-@:+!]*[^ ]*/mxlockctl \([a-z]*\).*|\1|p' "packaging/$u")
+	done
 	return "$bad"
 }
-check "the unit runs only mxlockctl commands of the documented CLI" t_unit_commands
+check "the units run only mxlockctl commands of the documented CLI" t_unit_commands
 
 finish
