@@ -60,7 +60,7 @@ modprobe -q overlay 2>/dev/null
 grep -qw overlay /proc/filesystems ||
 	ktap_skip_all "this kernel has no overlay file system (CONFIG_OVERLAY_FS)"
 
-ktap_begin 10
+ktap_begin 11
 
 UNIT=/usr/local/lib/systemd/system/mxlock.service
 CTL=/usr/local/sbin/mxlockctl
@@ -80,7 +80,8 @@ overlay() {
 
 writable() {
 	local d
-	for d in /etc /usr/local; do
+	# /var/lib: where sync.list is read from.
+	for d in /etc /usr/local /var/lib; do
 		overlay "$d" || { echo "cannot overlay $d" >&2; return 1; }
 	done
 	# A kernel with everything built in (the debug lane's) has no module
@@ -302,6 +303,24 @@ t_reload() {
 	return "$bad"
 }
 check "ExecReload: the edited allow.conf and /etc/default/mxlock are applied" t_reload
+
+# What the last `mxlockctl sync` loaded is in force again after a reload
+# (and so at boot): the unit loads sync.list beside allow.conf, and a
+# host that never synced (no sync.list) loads allow.conf alone.
+t_synced() {
+	local before rc
+	before=$(list_entries)
+	mkdir -p /var/lib/mxlock || return 1
+	printf '# written by mxlockctl sync\n203.0.113.0/24\n' >/var/lib/mxlock/sync.list
+	unit_run ExecReload &&
+		expect_eq "list with sync.list" "$before 203.0.113.0/24" "$(list_entries)"
+	rc=$?
+	rm /var/lib/mxlock/sync.list || return 1
+	[ "$rc" -eq 0 ] || return 1
+	unit_run ExecReload || return 1
+	expect_eq "list without sync.list" "$before" "$(list_entries)"
+}
+check "ExecReload loads /var/lib/mxlock/sync.list beside allow.conf; a missing one is no error" t_synced
 
 # (The settings before it are applied again, which may bump the generation;
 # the list is what must not change.)
