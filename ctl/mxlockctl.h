@@ -4,7 +4,8 @@
  * dispatcher (options, the command table, help); each command lives in
  * the file named after what it does: set.c (replace, add, del, flush),
  * config.c (mode, action, log, ports), show.c (stats, list, test),
- * denied.c, monitor.c; cmd.c and state.c hold what they share.
+ * denied.c, monitor.c, sync.c (with spf.c and preview.c); cmd.c and
+ * state.c hold what they share.
  */
 #ifndef MXLOCKCTL_H
 #define MXLOCKCTL_H

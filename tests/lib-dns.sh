@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 #
-# tests/dns.sh: a real DNS server for the tests of `mxlockctl sync`. Source
+# tests/lib-dns.sh: a real DNS server for the tests of `mxlockctl sync`. Source
 # it after tests/lib.sh. It builds zones, signs some of them (DNSSEC), and
 # serves them with nsd in a network namespace the caller made (setup_ns,
 # or mailhost: the tool then resolves from the namespace it runs in):
 #
-#   source "$(dirname "$0")/dns.sh"
+#   source "$(dirname "$0")/lib-dns.sh"
 #   require_dns
 #   setup_ns NS
 #   dns_zone provider.test
@@ -39,13 +39,29 @@
 #
 # Failures to provoke:
 #   SERVFAIL  a name under no zone nsd serves (nowhere.test): nsd says
-#             REFUSED, the resolver SERVFAIL (ub_result: rcode 2, data
-#             NULL). A forwarder address with no route or a blackhole
-#             route fails the same way at once (connect() fails).
+#             REFUSED, the resolver SERVFAIL. A forwarder address with no
+#             route, or a blackhole route, fails the same way at once
+#             (connect() fails).
 #   timeout   dns_blackhole ADDR, then forward to ADDR: queries leave and
-#             vanish. libunbound gives up by itself with SERVFAIL after
-#             ~17 s (5 tries, rising timeouts).
+#             vanish. libunbound gives up by itself, with SERVFAIL, after
+#             ~17 s (18 s in the TCG guest), retrying with rising timeouts.
 #   bogus     dns_tamper: a changed RRset under its old signature.
+#
+# What ub_resolve() returns for each (libunbound 1.17.1, Debian 12):
+#   case               rcode havedata nxdomain secure bogus data
+#   TXT, signed zone     0      1        0       1      0   set
+#   TXT, unsigned zone   0      1        0       0      0   set
+#   NXDOMAIN             3      0        1      1/0     0   set, empty
+#   NODATA               0      0        0      1/0     0   set, empty
+#   tampered RRset       0      1        0       0      1   set (!)
+#   REFUSED, timeout     2      0        0       0      0   NULL (!)
+# data[i] is the raw rdata: for TXT its strings, each after a length
+# byte ("\027v=spf1 ip4:198.51.100.0/24 \029include:..."), to be joined
+# with nothing between (RFC 7208 3.3). A bogus answer still has its data
+# (why_bogus says "validation failure <...>: ECDSA signature verification
+# failed from 10.53.0.1"): check bogus. On SERVFAIL data is NULL: check
+# rcode/havedata before reading it. (secure/insecure 1/0 above: signed
+# zone / unsigned zone.)
 
 # shellcheck disable=SC2034  # variables for the scripts that source this
 
