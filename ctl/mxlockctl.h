@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <linux/mxlock.h>
 
+#include "entry.h"
 #include "genl.h"
 #include "json.h"
 
@@ -51,6 +52,22 @@ int each_item(const struct nlmsghdr *nlh, uint16_t outer, uint16_t inner,
 /* state.c */
 #define HAVE(a)		(1U << (a))
 
+/* An interval of a dump or an event, with its hits if the kernel keeps them. */
+struct interval {
+	int family;
+	unsigned char first[MX_ADDR_MAX];
+	unsigned char last[MX_ADDR_MAX];
+	bool has_hits;
+	uint64_t hits;
+};
+
+/* One side of an event's change to the list: added or removed. */
+struct delta {
+	uint32_t count;			/* intervals */
+	unsigned int n;			/* of them in v: all, when few */
+	struct interval v[MXLOCK_EVENT_ENTRIES];
+};
+
 /* GET_STATE's reply, or an event. */
 struct state {
 	unsigned int have;		/* HAVE(MXLOCK_A_*) */
@@ -62,6 +79,8 @@ struct state {
 	uint16_t ports[MXLOCK_MAX_PORTS];
 	unsigned int nr_ports;
 	uint64_t stats[MXLOCK_STATS_A_MAX + 1];
+	struct delta added;		/* events of list changes only */
+	struct delta removed;
 };
 
 /* A u8 setting and the names of its values, as stats prints them. */
@@ -74,6 +93,7 @@ struct choice {
 
 extern const struct choice mode_choice, action_choice, log_choice;
 
+int parse_interval(const struct nlattr *nest, struct interval *iv);
 int state_attr_cb(const struct nlattr *attr, void *data);
 int get_state(const struct cmd *cmd, struct state *st, unsigned int need);
 const char *choice_name(const struct choice *c, uint8_t v);
