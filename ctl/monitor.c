@@ -12,6 +12,7 @@
 #include <linux/genetlink.h>
 #include <linux/mxlock.h>
 
+#include "entry.h"
 #include "mxlockctl.h"
 #include "ports.h"
 
@@ -45,8 +46,57 @@ static const char *event_name(uint8_t cmd)
 	return NULL;
 }
 
-static void print_event(const char *name, const struct state *st)
+/* An event's intervals, as "a/len" or "a-b" (mx_interval_format). */
+static int format_interval(const struct mx_ival *iv, char *buf,
+			   size_t size)
 {
+	return mx_interval_format(iv->family, iv->first, iv->last, buf, size);
+}
+
+static int json_delta(const char *count, const char *entries,
+		      const struct delta *d, unsigned int have)
+{
+	char text[MX_ENTRY_TEXT_MAX];
+	unsigned int i;
+
+	if (!have)
+		return 0;
+	mx_json_ku64(&jw, count, d->count);
+	if (!d->n)
+		return 0;
+	mx_json_key(&jw, entries);
+	mx_json_arr_open(&jw);
+	for (i = 0; i < d->n; i++) {
+		if (format_interval(&d->v[i], text, sizeof(text)))
+			return -1;
+		mx_json_str(&jw, text);
+	}
+	mx_json_arr_close(&jw);
+	return 0;
+}
+
+static int print_delta(char sign, const struct delta *d)
+{
+	char text[MX_ENTRY_TEXT_MAX];
+	unsigned int i;
+
+	for (i = 0; i < d->n; i++) {
+		if (format_interval(&d->v[i], text, sizeof(text)))
+			return -1;
+		printf(" %c%s", sign, text);
+	}
+	return 0;
+}
+
+/*
+ * One line an event: text, or a JSON object. 0, or -1 if an interval
+ * cannot be formatted (parse_interval() checked them: can't happen).
+ */
+static int print_event(const char *name, const struct state *st)
+{
+	bool added = st->have & HAVE(MXLOCK_A_ADDED);
+	bool removed = st->have & HAVE(MXLOCK_A_REMOVED);
+
 	if (json) {
 		mx_json_obj_open(&jw);
 		mx_json_ku64(&jw, "generation", st->generation);
@@ -68,9 +118,13 @@ static void print_event(const char *name, const struct state *st)
 			mx_json_kbool(&jw, "log", st->u8[MXLOCK_A_LOG]);
 		if (st->have & HAVE(MXLOCK_A_PORTS))
 			json_ports(st);
+		if (json_delta("added", "added_entries", &st->added, added) ||
+		    json_delta("removed", "removed_entries", &st->removed,
+			       removed))
+			return -1;
 		mx_json_obj_close(&jw);
 		mx_json_end(&jw);
-		return;
+		return 0;
 	}
 
 	printf("generation %" PRIu32 ": %s by portid %" PRIu32 ":",
@@ -95,7 +149,18 @@ static void print_event(const char *name, const struct state *st)
 		mx_ports_format(st->ports, st->nr_ports, ports, sizeof(ports));
 		printf(" ports %s", ports);
 	}
+	/* A change to the list: what it did, and the intervals when few. */
+	if (added || removed) {
+		printf(": %" PRIu32 " added, %" PRIu32 " removed",
+		       st->added.count, st->removed.count);
+		if (st->added.n || st->removed.n)
+			putchar(':');
+		if (print_delta('+', &st->added) ||
+		    print_delta('-', &st->removed))
+			return -1;
+	}
 	putchar('\n');
+	return 0;
 }
 
 static int event_cb(const struct nlmsghdr *nlh, void *data)
@@ -112,7 +177,10 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;	/* a newer module's event */
 	if (mnl_attr_parse(nlh, sizeof(*genl), state_attr_cb, &st) < 0)
 		return MNL_CB_ERROR;
-	print_event(name, &st);
+	if (print_event(name, &st)) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
 	/* One event a line, out now: whoever reads waits for it. */
 	if (fflush(stdout) || ferror(stdout))
 		return MNL_CB_ERROR;

@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <linux/mxlock.h>
 
+#include "entry.h"
 #include "genl.h"
+#include "ival.h"
 #include "json.h"
 
 #define EXIT_OK		0
@@ -52,6 +54,13 @@ int each_item(const struct nlmsghdr *nlh, uint16_t outer, uint16_t inner,
 /* state.c */
 #define HAVE(a)		(1U << (a))
 
+/* One side of an event's change to the list: added or removed. */
+struct delta {
+	uint32_t count;			/* intervals */
+	unsigned int n;			/* of them in v: all, when few */
+	struct mx_ival v[MXLOCK_EVENT_ENTRIES];
+};
+
 /* GET_STATE's reply, or an event. */
 struct state {
 	unsigned int have;		/* HAVE(MXLOCK_A_*) */
@@ -63,6 +72,8 @@ struct state {
 	uint16_t ports[MXLOCK_MAX_PORTS];
 	unsigned int nr_ports;
 	uint64_t stats[MXLOCK_STATS_A_MAX + 1];
+	struct delta added;		/* events of list changes only */
+	struct delta removed;
 };
 
 /* A u8 setting and the names of its values, as stats prints them. */
@@ -75,13 +86,14 @@ struct choice {
 
 extern const struct choice mode_choice, action_choice, log_choice;
 
+/* An interval of a dump or an event (ival.h), with its hits if any. */
+int parse_interval(const struct nlattr *nest, struct mx_ival *iv);
 int state_attr_cb(const struct nlattr *attr, void *data);
 int get_state(const struct cmd *cmd, struct state *st, unsigned int need);
 const char *choice_name(const struct choice *c, uint8_t v);
 void json_ports(const struct state *st);
 
 /* show.c, denied.c: what the kernel holds, read into memory. */
-struct mx_ival_list;
 
 struct source {
 	int family;

@@ -99,64 +99,11 @@ int cmd_stats(const struct cmd *cmd, int argc, char **argv)
 /* One MXLOCK_A_ENTRY of a dump, as an interval. */
 static int list_entry(const struct nlattr *nest, void *data)
 {
-	const struct nlattr *attr, *addr = NULL, *end = NULL, *plen = NULL;
-	struct mx_ival_list *l = data;
-	struct mx_ival iv = { 0 };
-	struct mx_entry e = { 0 };
-	size_t alen;
+	struct mx_ival iv;
 
-	mnl_attr_for_each_nested(attr, nest) {
-		switch (mnl_attr_get_type(attr)) {
-		case MXLOCK_ENTRY_A_ADDR:
-			addr = attr;
-			break;
-		case MXLOCK_ENTRY_A_ADDR_END:
-			end = attr;
-			break;
-		case MXLOCK_ENTRY_A_PREFIXLEN:
-			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
-				return -1;
-			plen = attr;
-			break;
-		case MXLOCK_ENTRY_A_HITS:
-			if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
-				return -1;
-			iv.hits = mnl_attr_get_u64(attr);
-			iv.has_hits = true;
-			break;
-		}
-	}
-	if (!addr || (end && plen))
-		goto bad;
-	alen = mnl_attr_get_payload_len(addr);
-	e.family = alen == 4 ? AF_INET : alen == 16 ? AF_INET6 : AF_UNSPEC;
-	if (e.family == AF_UNSPEC)
-		goto bad;
-	memcpy(e.addr, mnl_attr_get_payload(addr), alen);
-	if (end) {
-		if (mnl_attr_get_payload_len(end) != alen)
-			goto bad;
-		memcpy(e.end, mnl_attr_get_payload(end), alen);
-		if (memcmp(e.end, e.addr, alen) < 0)
-			goto bad;
-		e.kind = MX_ENTRY_RANGE;
-	} else if (plen) {
-		e.prefixlen = mnl_attr_get_u8(plen);
-		if (e.prefixlen > alen * 8)
-			goto bad;
-		e.kind = MX_ENTRY_PREFIX;
-	} else {
-		e.kind = MX_ENTRY_ADDR;
-	}
-	iv.family = e.family;
-	mx_entry_bounds(&e, iv.first, iv.last);
-	if (mx_ival_push(l, &iv))
-		return -1;	/* errno is ENOMEM */
-	return 0;
-
-bad:
-	errno = EBADMSG;
-	return -1;
+	if (parse_interval(nest, &iv))
+		return -1;
+	return mx_ival_push(data, &iv);	/* errno is ENOMEM */
 }
 
 static int list_cb(const struct nlmsghdr *nlh, void *data)

@@ -200,25 +200,39 @@ int mxlock_parse_entries(const struct nlattr *entries,
 	return n;
 }
 
-/* Interval i of set, with its hits, for a dump: IPv4 first, then IPv6. */
-int mxlock_put_interval(struct sk_buff *skb, const struct mxlock_set *set,
-			u32 i)
+/* An interval as an entry's ADDR and ADDR_END (IPv4: the keys' lo). */
+int mxlock_put_range(struct sk_buff *skb, const struct mxlock_range *r,
+		     bool v6)
 {
 	struct in6_addr a;
 	int err;
 
-	if (i < set->nr4) {
-		err = nla_put_in_addr(skb, MXLOCK_ENTRY_A_ADDR,
-				      htonl(set->r4[i].lo)) ?:
-		      nla_put_in_addr(skb, MXLOCK_ENTRY_A_ADDR_END,
-				      htonl(set->r4[i].hi));
-	} else {
-		const struct mxlock_range *r = &set->r6[i - set->nr4];
+	if (!v6)
+		return nla_put_in_addr(skb, MXLOCK_ENTRY_A_ADDR,
+				       htonl((u32)r->lo.lo)) ?:
+		       nla_put_in_addr(skb, MXLOCK_ENTRY_A_ADDR_END,
+				       htonl((u32)r->hi.lo));
+	mxlock_key_to_in6(&r->lo, &a);
+	err = nla_put_in6_addr(skb, MXLOCK_ENTRY_A_ADDR, &a);
+	mxlock_key_to_in6(&r->hi, &a);
+	return err ?: nla_put_in6_addr(skb, MXLOCK_ENTRY_A_ADDR_END, &a);
+}
 
-		mxlock_key_to_in6(&r->lo, &a);
-		err = nla_put_in6_addr(skb, MXLOCK_ENTRY_A_ADDR, &a);
-		mxlock_key_to_in6(&r->hi, &a);
-		err = err ?: nla_put_in6_addr(skb, MXLOCK_ENTRY_A_ADDR_END, &a);
+/* Interval i of set, with its hits, for a dump: IPv4 first, then IPv6. */
+int mxlock_put_interval(struct sk_buff *skb, const struct mxlock_set *set,
+			u32 i)
+{
+	int err;
+
+	if (i < set->nr4) {
+		struct mxlock_range r = {
+			.lo = { 0, set->r4[i].lo },
+			.hi = { 0, set->r4[i].hi },
+		};
+
+		err = mxlock_put_range(skb, &r, false);
+	} else {
+		err = mxlock_put_range(skb, &set->r6[i - set->nr4], true);
 	}
 	if (err || !set->hits)
 		return err;

@@ -113,6 +113,8 @@ int mxlock_parse_entries(const struct nlattr *entries,
 			 struct mxlock_staging *st,
 			 const struct mxlock_set *check,
 			 struct netlink_ext_ack *extack);
+int mxlock_put_range(struct sk_buff *skb, const struct mxlock_range *r,
+		     bool v6);
 int mxlock_put_interval(struct sk_buff *skb, const struct mxlock_set *set,
 			u32 i);
 

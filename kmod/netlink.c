@@ -132,22 +132,80 @@ static int mxlock_put_state(struct sk_buff *msg, struct mxlock_net *pn)
 	return 0;
 }
 
-/* Tell the namespace's listeners what changed, who did it, and the result. */
-static void mxlock_notify(struct mxlock_net *pn, struct genl_info *info)
+/*
+ * One side of a list change for its event: the number of intervals of
+ * the addresses in a and not in b (count), and when there are at most
+ * MXLOCK_EVENT_ENTRIES of them, the intervals (nest).
+ */
+static int mxlock_put_delta(struct sk_buff *msg, const struct mxlock_set *a,
+			    const struct mxlock_set *b, int count, int nest)
 {
+	struct mxlock_range r[MXLOCK_EVENT_ENTRIES];
+	struct mxlock_diff d = { .max = MXLOCK_EVENT_ENTRIES, .r = r };
+	struct nlattr *entries, *e;
+	u32 i, n;
+
+	mxlock_set_diff(a, b, &d);
+	n = d.n4 + d.n6;
+	if (nla_put_u32(msg, count, n))
+		return -EMSGSIZE;
+	if (!n || n > MXLOCK_EVENT_ENTRIES)
+		return 0;
+	entries = nla_nest_start(msg, nest);
+	if (!entries)
+		return -EMSGSIZE;
+	for (i = 0; i < n; i++) {
+		e = nla_nest_start(msg, MXLOCK_A_ENTRY);
+		if (!e || mxlock_put_range(msg, &r[i], i >= d.n4))
+			return -EMSGSIZE;
+		nla_nest_end(msg, e);
+	}
+	nla_nest_end(msg, entries);
+	return 0;
+}
+
+/* The largest event: the state, and both sides of a change with entries. */
+static size_t mxlock_event_size(void)
+{
+	size_t entry = nla_total_size(0) +
+		       2 * nla_total_size(sizeof(struct in6_addr));
+
+	return nla_total_size(sizeof(u32)) +		/* PORTID */
+	       4 * nla_total_size(sizeof(u8)) +		/* MODE .. ARMED */
+	       2 * nla_total_size(sizeof(u32)) +	/* RANGES, GENERATION */
+	       nla_total_size(0) +			/* PORTS */
+	       MXLOCK_MAX_PORTS * nla_total_size(sizeof(u16)) +
+	       2 * nla_total_size(sizeof(u32)) +	/* ADDED, REMOVED */
+	       2 * (nla_total_size(0) + MXLOCK_EVENT_ENTRIES * entry);
+}
+
+/*
+ * Tell the namespace's listeners what changed, who did it, and the result.
+ * list: the change was to the list, from old (NULL: unarmed) to the live
+ * one, and the event says what it added and removed. A listener missing
+ * an event (no memory, or its socket's buffer is full) does not undo it.
+ */
+static void mxlock_notify(struct mxlock_net *pn, struct genl_info *info,
+			  bool list, const struct mxlock_set *old)
+{
+	const struct mxlock_set *set = mxlock_live_set(pn);
 	struct net *net = genl_info_net(info);
 	struct sk_buff *msg;
 	void *hdr;
 
 	if (!genl_has_listeners(&mxlock_genl_family, net, 0))
 		return;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = genlmsg_new(mxlock_event_size(), GFP_KERNEL);
 	if (!msg)
 		return;
 	hdr = genlmsg_put(msg, 0, 0, &mxlock_genl_family, 0,
 			  info->genlhdr->cmd);
 	if (!hdr || nla_put_u32(msg, MXLOCK_A_PORTID, info->snd_portid) ||
-	    mxlock_put_state(msg, pn)) {
+	    mxlock_put_state(msg, pn) ||
+	    (list && (mxlock_put_delta(msg, set, old, MXLOCK_A_ADDED,
+				       MXLOCK_A_ADDED_ENTRIES) ||
+		      mxlock_put_delta(msg, old, set, MXLOCK_A_REMOVED,
+				       MXLOCK_A_REMOVED_ENTRIES)))) {
 		nlmsg_free(msg);
 		return;
 	}
@@ -186,8 +244,9 @@ static int mxlock_commit(struct mxlock_net *pn, struct mxlock_set *set,
 	if (set)
 		set->generation = pn->generation;
 	rcu_assign_pointer(pn->set, set);
+	/* Before old goes: the event tells the difference. */
+	mxlock_notify(pn, info, true, old);
 	mxlock_set_release(old);
-	mxlock_notify(pn, info);
 	return 0;
 
 err_nomem:
@@ -392,7 +451,7 @@ static int mxlock_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	rcu_assign_pointer(pn->conf, conf);
 	kfree_rcu(old, rcu);
 	mxlock_bump_generation(pn);
-	mxlock_notify(pn, info);
+	mxlock_notify(pn, info, false, NULL);
 	mutex_unlock(&pn->lock);
 	return 0;
 

@@ -786,6 +786,94 @@ struct mxlock_set *mxlock_set_subtract(const struct mxlock_set *old,
 	return s;
 }
 
+/* Interval i of s's IPv4 (v6 false) or IPv6 part, as keys. */
+static struct mxlock_range mxlock_set_range(const struct mxlock_set *s,
+					    bool v6, u32 i)
+{
+	struct mxlock_range r = { { 0, 0 }, { 0, 0 } };
+
+	if (v6)
+		return s->r6[i];
+	r.lo.lo = s->r4[i].lo;
+	r.hi.lo = s->r4[i].hi;
+	return r;
+}
+
+static void mxlock_diff_note(struct mxlock_diff *d, bool v6,
+			     const struct mxlock_key *lo,
+			     const struct mxlock_key *hi)
+{
+	u32 *n = v6 ? &d->n6 : &d->n4;
+	u32 at = d->n4 + d->n6;
+
+	if (at < d->max) {
+		d->r[at].lo = *lo;
+		d->r[at].hi = *hi;
+	}
+	(*n)++;
+}
+
+/*
+ * One family of a minus b into d, in one merge walk: each interval of a,
+ * less the intervals of b that meet it. The pieces come out merged: those
+ * of one interval of a are parted by b's, those of two by the gap between
+ * them. O(n + m): an interval of b is passed over for good once an
+ * interval of a ends after it, so only the last that meets an interval of
+ * a is looked at again for the next.
+ */
+static void mxlock_diff_family(const struct mxlock_set *a,
+			       const struct mxlock_set *b, bool v6,
+			       struct mxlock_diff *d)
+{
+	u32 na = v6 ? a->nr6 : a->nr4, nb = v6 ? b->nr6 : b->nr4;
+	u32 i, j = 0, k;
+
+	for (i = 0; i < na; i++) {
+		struct mxlock_range x = mxlock_set_range(a, v6, i), y;
+		struct mxlock_key cur = x.lo, end;
+		bool covered = false;
+
+		while (j < nb) {
+			y = mxlock_set_range(b, v6, j);
+			if (mxlock_key_cmp(&y.hi, &cur) >= 0)
+				break;
+			j++;
+		}
+		for (k = j; k < nb; k++) {
+			y = mxlock_set_range(b, v6, k);
+			if (mxlock_key_cmp(&y.lo, &x.hi) > 0)
+				break;
+			if (mxlock_key_cmp(&y.lo, &cur) > 0) {
+				end = mxlock_key_prev(y.lo);
+				mxlock_diff_note(d, v6, &cur, &end);
+			}
+			if (mxlock_key_cmp(&y.hi, &x.hi) >= 0) {
+				covered = true;
+				break;
+			}
+			cur = mxlock_key_next(y.hi);
+		}
+		if (!covered)
+			mxlock_diff_note(d, v6, &cur, &x.hi);
+	}
+}
+
+/* The addresses of a not in b (either may be NULL: empty), into d. */
+void mxlock_set_diff(const struct mxlock_set *a, const struct mxlock_set *b,
+		     struct mxlock_diff *d)
+{
+	static const struct mxlock_set empty;
+
+	d->n4 = 0;
+	d->n6 = 0;
+	if (!a)
+		a = &empty;
+	if (!b)
+		b = &empty;
+	mxlock_diff_family(a, b, false, d);
+	mxlock_diff_family(a, b, true, d);
+}
+
 /* Does any address in lo..hi belong to s? */
 bool mxlock_set_overlaps4(const struct mxlock_set *s, u32 lo, u32 hi)
 {

@@ -214,6 +214,22 @@ struct mxlock_set *mxlock_set_add(const struct mxlock_set *old,
 struct mxlock_set *mxlock_set_subtract(const struct mxlock_set *old,
 				       struct mxlock_staging *st);
 size_t mxlock_set_bytes(const struct mxlock_set *s);
+
+/*
+ * The addresses of one set not in another, as merged intervals: n4 IPv4
+ * ones, then n6 IPv6 ones, each ascending. The first max of them are
+ * copied to r (IPv4 ones as keys with hi 0): r[i] is IPv4 iff i < n4.
+ */
+struct mxlock_diff {
+	u32 n4;
+	u32 n6;
+	u32 max;
+	struct mxlock_range *r;
+};
+
+void mxlock_set_diff(const struct mxlock_set *a, const struct mxlock_set *b,
+		     struct mxlock_diff *d);
+
 bool mxlock_set_overlaps4(const struct mxlock_set *s, u32 lo, u32 hi);
 bool mxlock_set_overlaps6(const struct mxlock_set *s,
 			  const struct mxlock_key *lo,

@@ -233,9 +233,45 @@ static int overlaps_match(const struct mxlock_set *s, const struct window *w,
 	return 1;
 }
 
+/*
+ * mxlock_set_diff(a, b) (either may be NULL) against the model: the runs
+ * of addresses in bma and not in bmb, counted, the first max of them
+ * recorded exactly.
+ */
+#define DIFF_MAX 8
+
+static int diff_matches(const struct mxlock_set *a, const struct mxlock_set *b,
+			const struct window *w, const unsigned char *bma,
+			const unsigned char *bmb, u32 max)
+{
+	struct mxlock_range r[DIFF_MAX] = {};
+	struct mxlock_diff d = { .max = max, .r = r };
+	u32 x = 0, n = 0, lo;
+
+	mxlock_set_diff(a, b, &d);
+	while (x < UNIVERSE) {
+		if (!bma[x] || bmb[x]) {
+			x++;
+			continue;
+		}
+		for (lo = x; x < UNIVERSE && bma[x] && !bmb[x]; x++)
+			;
+		if (n < max) {
+			struct mxlock_key klo = key_of(w, lo), khi = key_of(w, x - 1);
+
+			if (mxlock_key_cmp(&r[n].lo, &klo) ||
+			    mxlock_key_cmp(&r[n].hi, &khi))
+				return 0;
+		}
+		n++;
+	}
+	return (w->v6 ? d.n6 : d.n4) == n && (w->v6 ? d.n4 : d.n6) == 0;
+}
+
 static void test_random(const struct window *w, unsigned int round)
 {
-	static unsigned char bm[UNIVERSE];
+	static unsigned char bm[UNIVERSE], bms[UNIVERSE], bmt[UNIVERSE];
+	static const unsigned char none[UNIVERSE];
 	struct mxlock_staging a = {}, b = {}, d = {};
 	struct mxlock_set *s, *t, *u;
 
@@ -244,14 +280,27 @@ static void test_random(const struct window *w, unsigned int round)
 	s = mxlock_set_build(&a);
 	ok(s && well_formed(s) && matches(s, w, bm) && overlaps_match(s, w, bm),
 	   "%s: random build matches the model, round %u", w->name, round);
+	memcpy(bms, bm, sizeof(bm));
 	random_ranges(&b, w, bm, 1 + rnd(50), 1);
 	t = mxlock_set_add(s, &b);
 	ok(t && well_formed(t) && matches(t, w, bm) && overlaps_match(t, w, bm),
 	   "%s: random add matches the model, round %u", w->name, round);
+	memcpy(bmt, bm, sizeof(bm));
 	random_ranges(&d, w, bm, 1 + rnd(80), 0);
 	u = mxlock_set_subtract(t, &d);
 	ok(u && well_formed(u) && matches(u, w, bm) && overlaps_match(u, w, bm),
 	   "%s: random subtract matches the model, round %u", w->name, round);
+	/* A set that failed to build (NULL) is taken as empty: no guard. */
+	ok(diff_matches(t, s, w, bmt, bms, DIFF_MAX) &&
+	   diff_matches(s, t, w, bms, bmt, DIFF_MAX) &&
+	   diff_matches(t, u, w, bmt, bm, DIFF_MAX) &&
+	   diff_matches(u, s, w, bm, bms, 1) &&
+	   diff_matches(s, u, w, bms, bm, 0) &&
+	   diff_matches(s, NULL, w, bms, none, DIFF_MAX) &&
+	   diff_matches(NULL, u, w, none, bm, DIFF_MAX) &&
+	   diff_matches(u, u, w, bm, bm, DIFF_MAX),
+	   "%s: differences between the sets match the model, round %u",
+	   w->name, round);
 	mxlock_set_free(s);
 	mxlock_set_free(t);
 	mxlock_set_free(u);
@@ -475,6 +524,47 @@ static void test_edges6(void)
 	mxlock_staging_release(&del);
 }
 
+/* Both families in one difference: IPv4 first, each ascending. */
+static void test_diff_mixed(void)
+{
+	const struct mxlock_key v6lo = { 0x20010db800000000ULL, 0 };
+	const struct mxlock_key v6hi = { 0x20010db800000000ULL, ~0ULL };
+	const struct mxlock_key v6half = { 0x20010db800000000ULL, ~0ULL >> 1 };
+	const struct mxlock_key v6up = { 0x20010db800000000ULL, 1ULL << 63 };
+	struct mxlock_staging a = {}, b = {};
+	struct mxlock_range r[DIFF_MAX] = {};
+	struct mxlock_diff d = { .max = DIFF_MAX, .r = r };
+	struct mxlock_set *s, *t;
+	int good;
+
+	/* {10.0.0.0/24, 2001:db8::/64} to {10.0.0.0/25, 10.0.1.0/24, 2001:db8::/65} */
+	mxlock_staging_push4(&a, 0x0a000000, 0x0a0000ff, ~0U);
+	mxlock_staging_push6(&a, &v6lo, &v6hi, ~0U);
+	mxlock_staging_push4(&b, 0x0a000000, 0x0a00007f, ~0U);
+	mxlock_staging_push4(&b, 0x0a000100, 0x0a0001ff, ~0U);
+	mxlock_staging_push6(&b, &v6lo, &v6half, ~0U);
+	s = mxlock_set_build(&a);
+	t = mxlock_set_build(&b);
+	good = s && t;
+	if (good) {
+		mxlock_set_diff(t, s, &d);
+		good = d.n4 == 1 && d.n6 == 0 && r[0].lo.hi == 0 &&
+		       r[0].lo.lo == 0x0a000100 && r[0].hi.lo == 0x0a0001ff;
+	}
+	if (good) {
+		mxlock_set_diff(s, t, &d);
+		good = d.n4 == 1 && d.n6 == 1 &&
+		       r[0].lo.lo == 0x0a000080 && r[0].hi.lo == 0x0a0000ff &&
+		       !mxlock_key_cmp(&r[1].lo, &v6up) &&
+		       !mxlock_key_cmp(&r[1].hi, &v6hi);
+	}
+	ok(good, "a difference of both families: IPv4 intervals, then IPv6 ones");
+	mxlock_set_free(s);
+	mxlock_set_free(t);
+	mxlock_staging_release(&a);
+	mxlock_staging_release(&b);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int seed = argc > 1 ? strtoul(argv[1], NULL, 0) : 1;
@@ -483,7 +573,8 @@ int main(int argc, char **argv)
 
 	srand(seed);
 	printf("KTAP version 1\n1..%u\n",
-	       nw * (rounds + shapes * shaped_rounds) * 3 + 1 + 8 + 3 + 1 + 3 + 4);
+	       nw * (rounds * 4 + shapes * shaped_rounds * 3) + 1 + 8 + 3 + 1 +
+	       4 + 4 + 1);
 	printf("# set: seed %u\n", seed);
 	for (unsigned int w = 0; w < nw; w++)
 		for (unsigned int i = 0; i < rounds; i++)
@@ -501,5 +592,6 @@ int main(int argc, char **argv)
 	test_edges6();
 	test_limit6();
 	test_grow();
+	test_diff_mixed();
 	return ktap_done("set");
 }

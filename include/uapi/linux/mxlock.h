@@ -166,6 +166,25 @@
  * MXLOCK_A_PORTID (who made it), MXLOCK_A_GENERATION (the resulting one)
  * and the whole resulting state: MODE, ACTION, LOG, PORTS, ARMED and
  * RANGES. Like every read, listening needs no privilege.
+ * An event of a change to the list (REPLACE, ADD, DEL, FLUSH; not
+ * SET_CONFIG) also says what changed, as the difference between the
+ * addresses listed before and after it:
+ *    MXLOCK_A_ADDED    u32: the number of merged intervals of the addresses
+ *                      listed now and not before (0 if none);
+ *    MXLOCK_A_REMOVED  u32: likewise of those listed before and not now.
+ * Only addresses count, not the entries that named them: a REPLACE with
+ * the same list, or an ADD of addresses already listed, is still an
+ * event, with 0 and 0. When a count is 1..MXLOCK_EVENT_ENTRIES, the
+ * intervals themselves come in MXLOCK_A_ADDED_ENTRIES (or
+ * MXLOCK_A_REMOVED_ENTRIES): a nest of MXLOCK_A_ENTRY as GET_ENTRIES dumps
+ * them (ADDR and ADDR_END, no HITS), IPv4 ones first, then IPv6 ones,
+ * each in ascending order; with 0, or more than MXLOCK_EVENT_ENTRIES,
+ * that nest is absent. Both
+ * families are counted together, and IPv6 intervals are as the list
+ * keeps them (never inside ::ffff:0:0/96). E.g. {10.0.0.0/24} replaced
+ * with {10.0.0.0/25, 10.0.1.0/24}: ADDED 1 (10.0.1.0-10.0.1.255), REMOVED
+ * 1 (10.0.0.128-10.0.0.255). These four attributes are the module's to
+ * send: no request policy accepts them.
  *
  * Every change increments MXLOCK_A_GENERATION (u32, wraps).
  */
@@ -180,6 +199,12 @@
  * on the intervals a list holds after ADD or DEL.
  */
 #define MXLOCK_MAX_ENTRIES	(1U << 22)
+
+/*
+ * An event lists the intervals added (or removed) when there are at most
+ * this many; beyond, it gives only their number.
+ */
+#define MXLOCK_EVENT_ENTRIES	8
 
 /* At most this many guarded ports per namespace. */
 #define MXLOCK_MAX_PORTS	16
@@ -227,12 +252,19 @@ enum mxlock_attr {
 	MXLOCK_A_PORTID,		/* u32, netlink portid of a change's maker */
 	MXLOCK_A_DENIED,		/* nest of MXLOCK_A_DENIED_SOURCE */
 	MXLOCK_A_REPLACE_COUNT,		/* u32, entries a transaction sent */
+	MXLOCK_A_ADDED,			/* u32, intervals a list event added */
+	MXLOCK_A_REMOVED,		/* u32, intervals it removed */
+	MXLOCK_A_ADDED_ENTRIES,		/* nest of MXLOCK_A_ENTRY, if 1..8 */
+	MXLOCK_A_REMOVED_ENTRIES,	/* nest of MXLOCK_A_ENTRY, if 1..8 */
 	__MXLOCK_A_MAX
 };
 
 #define MXLOCK_A_MAX (__MXLOCK_A_MAX - 1)
 
-/* The type of each nest inside MXLOCK_A_ENTRIES. */
+/*
+ * The type of each nest inside MXLOCK_A_ENTRIES, MXLOCK_A_ADDED_ENTRIES and
+ * MXLOCK_A_REMOVED_ENTRIES.
+ */
 #define MXLOCK_A_ENTRY 1
 /* The type of each u16 inside MXLOCK_A_PORTS: a TCP port, host order. */
 #define MXLOCK_A_PORT 1
