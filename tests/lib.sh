@@ -324,6 +324,24 @@ del_ns() {
 
 # ------------------------------------------------------- tools, proc ----
 
+# wait_subscribed NS N: N generic netlink sockets (protocol 16) in NS
+# have joined a multicast group: as many `mxlockctl monitor`s started
+# there are listening (they join the events group, then nlctrl's).
+wait_subscribed() {
+	local ns=$1 want=$2 n i
+	for ((i = 0; i < 100; i++)); do
+		# shellcheck disable=SC2016  # an awk program
+		n=$(ip netns exec "$ns" awk '$2 == 16 && $4 != "00000000" { n++ } END { print n + 0 }' \
+			/proc/net/netlink)
+		[ "$n" -ge "$want" ] && return 0
+		sleep 0.1
+	done
+	echo "only $n of $want monitors subscribed in $ns after 10 s:" >&2
+	ip netns exec "$ns" cat /proc/net/netlink >&2
+	return 1
+}
+
+
 mx() { # NS args...: mxlockctl in NS
 	local ns=$1
 	shift

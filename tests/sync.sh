@@ -139,7 +139,7 @@ check "dnssec require: an unsigned answer is refused, list untouched" require_si
 # --- a change in the records, previewed, then picked up --------------------
 
 changed() {
-	local g out
+	local g out mon
 	g=$(gen "$MX")
 	dns_rr_set $P _more TXT '"v=spf1 ip4:192.0.2.128/27 ip6:2001:db8:44::/48 -all"' || return 1
 	dns_reload || return 1
@@ -151,11 +151,17 @@ changed() {
 	expect_match "kept" '^  199\.89\.0\.0/21$' "$out" || return 1
 	expect_match "result" '^sync: would apply$' "$out" || return 1
 	unchanged "$MX" "$WANT" "$g" || return 1
+	# The event of the change says which addresses it let in.
+	spawn ip netns exec "$MX" "$MXLOCKCTL" monitor --count 1 >"$TMPD/ev" 2>&1
+	mon=$SPAWNED
+	wait_subscribed "$MX" 1 || return 1
 	out=$(sync) || return 1
 	expect_eq "list" "${WANT/192.0.2.128\/28/192.0.2.128\/27}
-2001:db8:44::/48" "$(entries "$MX")"
+2001:db8:44::/48" "$(entries "$MX")" || return 1
+	wait "$mon"
+	expect_match "monitor" "^generation $((g + 1)): replace by portid [0-9]+: .*: 2 added, 0 removed: \+192\.0\.2\.144/28 \+2001:db8:44::/48$" "$(cat "$TMPD/ev")"
 }
-check "a changed record: --dry-run shows the diff, the next sync loads it" changed
+check "a changed record: --dry-run shows the diff, the next sync loads it; monitor shows it" changed
 WANT=$(entries "$MX")
 
 json_preview() {
