@@ -311,10 +311,11 @@ purge() {
 	local files left out
 	files=$(dpkg -L mxlock-dkms mxlockctl | sort -u)
 	files+=$'\n'$(find /lib/modules -name 'mxlock.ko*')
-	files+=$'\n'/var/lib/dkms/mxlock
-	# What enabling the unit made: its .wants links, deb-systemd-helper's
+	files+=$'\n'/var/lib/dkms/mxlock$'\n'/var/lib/mxlock
+	# What enabling the units made: .wants links, deb-systemd-helper's
 	# state (not the test's own mxlock-boot units).
-	files+=$'\n'$(find /etc/systemd /var/lib/systemd -name 'mxlock.service*')
+	files+=$'\n'$(find /etc/systemd /var/lib/systemd -name 'mxlock.service*' -o \
+		-name 'mxlock-sync.*')
 	out=$(apt-get purge -y mxlockctl mxlock-dkms 2>&1) ||
 		{ echo "$out" >&2; return 1; }
 	echo "$out" | grep mxlock: >&2
@@ -336,6 +337,67 @@ purge() {
 	[ ! -d /sys/module/mxlock ]
 }
 
+# The provider's SPF record, served by nsd on this host's loopback from a
+# zone signed here: mxlock-sync.service, sandboxed as shipped, syncs from
+# it. 203.0.113.0/24 is the provider's new range (the flood's source,
+# 198.51.100.10, stays outside it).
+DNS=$RUN/dns
+dns_up() {
+	local k
+	mkdir -p "$DNS" && cd "$DNS" || return 1
+	# shellcheck disable=SC2016  # zone file directives, as they are
+	printf '%s\n' '$ORIGIN provider.example.' '$TTL 300' \
+		'@ IN SOA ns hostmaster 1 3600 600 86400 60' '@ IN NS ns' \
+		'ns IN A 127.0.0.1' \
+		'_spf IN TXT "v=spf1 ip4:199.89.0.0/21 " "ip4:203.0.113.0/24 -all"' \
+		>provider.example.zone
+	k=$(ldns-keygen -a ECDSAP256SHA256 -k provider.example) &&
+	ldns-signzone -f provider.example.signed provider.example.zone "$k" &&
+	cp "$k.ds" /etc/mxlock/provider.ds || return 1
+	printf '%s\n' server: '	ip-address: 127.0.0.1@5353' '	username: ""' \
+		"	zonesdir: \"$DNS\"" '	database: ""' \
+		"	zonelistfile: \"$DNS/zone.list\"" "	xfrdfile: \"$DNS/xfrd.state\"" \
+		"	xfrdir: \"$DNS\"" "	pidfile: \"$DNS/nsd.pid\"" \
+		"	logfile: \"$DNS/nsd.log\"" remote-control: '	control-enable: no' \
+		zone: '	name: provider.example' '	zonefile: provider.example.signed' \
+		>nsd.conf
+	nsd -c nsd.conf || return 1
+	for _ in $(seq 100); do
+		drill -p 5353 @127.0.0.1 _spf.provider.example TXT 2>/dev/null |
+			grep -q 'v=spf1' && return 0
+		sleep 0.1
+	done
+	echo "nsd does not answer; its log:" >&2
+	cat nsd.log >&2
+	return 1
+}
+
+# The sync timer ships disabled; its service, started by hand as the man
+# page says, syncs through the unit's sandbox and writes its state.
+sync_service() {
+	local since
+	expect_eq "mxlock-sync.timer" disabled "$(systemctl is-enabled mxlock-sync.timer)" || return 1
+	(dns_up) || return 1
+	printf '%s\n' "provider _spf.provider.example" "resolver 127.0.0.1@5353" \
+		"trust-anchor /etc/mxlock/provider.ds" "dnssec require" >/etc/mxlock/sync.conf
+	since=$(date '+%Y-%m-%d %H:%M:%S')
+	sleep 1
+	systemctl start mxlock-sync.service ||
+		{ journalctl -u mxlock-sync.service --no-pager >&2; return 1; }
+	expect_match "the journal" 'spf: _spf\.provider\.example: 2 entries, 0 of 10 DNS-querying terms, secure' \
+		"$(journalctl -u mxlock-sync.service --since "$since" --no-pager)" || return 1
+	expect_match "mxlockctl list" '^203\.0\.113\.0/24( |$)' "$("$MXLOCKCTL" list)" || return 1
+	expect_match "sync.list" '^203\.0\.113\.0/24$' "$(cat /var/lib/mxlock/sync.list)" || return 1
+	[ -s /var/lib/mxlock/sync.state ] || { echo "no sync.state" >&2; return 1; }
+	expect_eq "198.51.100.10, still outside" none "$(probe 198.51.100.10 3000)"
+}
+
+# Boot 2: what the last sync loaded is in force from boot on (sync.list),
+# with no DNS asked (nsd does not run in this boot).
+synced_at_boot() {
+	expect_match "mxlockctl list" '^203\.0\.113\.0/24( |$)' "$("$MXLOCKCTL" list)"
+}
+
 # ---- guest.sh run ------------------------------------------------------
 
 story() {
@@ -346,25 +408,27 @@ story() {
 	ktap_diag "boot $stage: $(uname -r), $(systemctl is-system-running)"
 	case $stage in
 	1)
-		ktap_begin 9
+		ktap_begin 10
 		check "1. mxlock.service is active and armed, before Postfix began to start" boot_order
 		check "1. a SYN flood from a refused source all through the boot: no SYN-ACK" flood_verdict
 		check "2. swaks from 199.89.0.10: Postfix puts the message in alice's mailbox" mail_from_provider
 		check "2. swaks from 198.51.100.10: times out; Postfix's log has no connection" mail_from_outside
 		check "3. systemctl reload applies an edited allow.conf, no SYN missed meanwhile" reload_applies
 		check "3. a typo: the reload fails naming file and line, the old list stays" reload_typo
+		check "the sync timer ships disabled; mxlock-sync.service syncs a signed SPF record from nsd" sync_service
 		check "an upgrade of mxlockctl (apt --reinstall) never opens the lock" upgrade_in_place
 		check "4. apt installs Debian's 6.12 kernel and headers: DKMS builds mxlock for it" upgrade
 		check "4. the lock came through the upgrade's configuration unchanged" \
 			expect_match "stats" '^armed 1$' "$("$MXLOCKCTL" stats)"
 		;;
 	2)
-		ktap_begin 6
+		ktap_begin 7
 		check "4. booted into 6.12: DKMS's module for it is the one loaded" on_new_kernel
 		check "4. on 6.12, mxlock.service armed the lock before Postfix began to start" boot_order
 		check "4. on 6.12, the boot's SYN flood from a refused source: no SYN-ACK" flood_verdict
 		check "4. on 6.12, mail from 199.89.0.10 is delivered" mail_from_provider
 		check "4. on 6.12, mail from 198.51.100.10 never reaches Postfix" mail_from_outside
+		check "the ranges the last sync loaded are in force from boot (sync.list, no DNS)" synced_at_boot
 		check "5. apt purge of both leaves none of their files; the module goes by rmmod, as apt says" purge
 		;;
 	*)
