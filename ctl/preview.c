@@ -17,7 +17,7 @@
 
 /* ---- the state file ---- */
 
-/* "RANGE HITS" lines, in the kernel's order; '#' comments. */
+/* `list` lines ("RANGE # hits N"), in the kernel's order. */
 static int state_read(const char *dir, struct mx_ival_list *prev)
 {
 	char path[4096], line[MX_LINE_TEXT_MAX + 32];
@@ -35,9 +35,10 @@ static int state_read(const char *dir, struct mx_ival_list *prev)
 		if (line[0] == '#')
 			continue;
 		text = strtok(line, " \n");
-		hits = text ? strtok(NULL, " \n") : NULL;
-		if (!hits)
+		hits = strtok(NULL, "\n");
+		if (!text || !hits || strncmp(hits, "# hits ", 7))
 			continue;
+		hits += 7;
 		errno = 0;
 		iv.hits = strtoull(hits, &end, 10);
 		/* A damaged line: its range counts as new. */
@@ -78,18 +79,23 @@ int write_atomic(const char *path, void (*fn)(FILE *f, const void *data),
 	return 0;
 }
 
-static void state_lines(FILE *f, const void *data)
+void write_intervals(FILE *f, const struct mx_ival_list *l, bool hits)
 {
-	const struct mx_ival_list *l = data;
 	char text[MX_LINE_TEXT_MAX];
 	size_t i;
 
+	for (i = 0; i < l->n; i++)
+		if (!mx_interval_line(l->v[i].family, l->v[i].first,
+				      l->v[i].last, hits ? &l->v[i].hits : NULL,
+				      text, sizeof(text)))
+			fprintf(f, "%s\n", text);
+}
+
+static void state_lines(FILE *f, const void *data)
+{
 	fputs("# mxlockctl sync: the live list's hit counts at the last sync\n"
 	      "# (do not edit; delete it to count every hit as recent)\n", f);
-	for (i = 0; i < l->n; i++)
-		if (!mx_interval_format(l->v[i].family, l->v[i].first,
-					l->v[i].last, text, sizeof(text)))
-			fprintf(f, "%s %" PRIu64 "\n", text, l->v[i].hits);
+	write_intervals(f, data, true);
 }
 
 int state_dir_make(const struct cmd *cmd, const char *dir)

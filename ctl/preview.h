@@ -74,6 +74,9 @@ int preview_guard(const struct cmd *cmd, const struct preview *p,
 
 void preview_free(struct preview *p);
 
+/* The intervals as `list` prints them, with their hits if asked. */
+void write_intervals(FILE *f, const struct mx_ival_list *l, bool hits);
+
 /* Write path by way of path.tmp and rename: never half a file. 0/-1. */
 int write_atomic(const char *path, void (*fn)(FILE *f, const void *data),
 		 const void *data);

@@ -226,7 +226,6 @@ struct sync_list {
 static void sync_lines(FILE *f, const void *data)
 {
 	const struct sync_list *s = data;
-	char text[MX_ENTRY_TEXT_MAX];
 	size_t i;
 
 	fputs("# Written by mxlockctl sync: the provider's ranges last loaded,\n"
@@ -235,10 +234,7 @@ static void sync_lines(FILE *f, const void *data)
 		fprintf(f, " %s", s->domains->v[i]);
 	fputs("\n# mxlock.service loads it at boot with allow.conf. Do not edit:\n"
 	      "# the next sync rewrites it.\n", f);
-	for (i = 0; i < s->l->n; i++)
-		if (!mx_interval_format(s->l->v[i].family, s->l->v[i].first,
-					s->l->v[i].last, text, sizeof(text)))
-			fprintf(f, "%s\n", text);
+	write_intervals(f, s->l, false);
 }
 
 /* After a sync: the provider's ranges, and the hit counts now. */

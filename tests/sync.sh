@@ -30,18 +30,18 @@ P=provider.example
 topology || ktap_bail "cannot build the topology"
 # A relay of the provider that will move: it sends from 203.0.113.0/24
 # ($OTHER's address) and moves to 198.51.100.0/24 ($BAD's).
-dns_zone $P
-dns_rr $P '_spf IN TXT "v=spf1 include:_net1.provider.example " "a:relay.provider.example mx:provider.example redirect=_more.provider.example"'
-dns_rr $P '_net1 IN TXT "v=spf1 ip4:199.89.0.0/22 include:_net2.provider.example -all"'
-dns_rr $P '_net2 IN TXT "v=spf1 ip4:199.89.4.0/22 ip6:2001:db8:42::/48 -all"'
-dns_rr $P '_more IN TXT "v=spf1 ip4:192.0.2.128/28 -all"'
-dns_rr $P 'relay IN A 192.0.2.200'
-dns_rr $P '@ IN MX 10 mx1.provider.example.'
-dns_rr $P 'mx1 IN A 192.0.2.201'
-dns_rr $P 'relays IN TXT "v=spf1 ip4:199.89.0.0/21 ip4:203.0.113.0/24 -all"'
-dns_rr $P 'loop1 IN TXT "v=spf1 include:loop2.provider.example -all"'
-dns_rr $P 'loop2 IN TXT "v=spf1 ip4:10.0.0.0/8 include:loop1.provider.example -all"'
-dns_sign $P
+dns_zone "$P"
+dns_rr "$P" '_spf IN TXT "v=spf1 include:_net1.provider.example " "a:relay.provider.example mx:provider.example redirect=_more.provider.example"'
+dns_rr "$P" '_net1 IN TXT "v=spf1 ip4:199.89.0.0/22 include:_net2.provider.example -all"'
+dns_rr "$P" '_net2 IN TXT "v=spf1 ip4:199.89.4.0/22 ip6:2001:db8:42::/48 -all"'
+dns_rr "$P" '_more IN TXT "v=spf1 ip4:192.0.2.128/28 -all"'
+dns_rr "$P" 'relay IN A 192.0.2.200'
+dns_rr "$P" '@ IN MX 10 mx1.provider.example.'
+dns_rr "$P" 'mx1 IN A 192.0.2.201'
+dns_rr "$P" 'relays IN TXT "v=spf1 ip4:199.89.0.0/21 ip4:203.0.113.0/24 -all"'
+dns_rr "$P" 'loop1 IN TXT "v=spf1 include:loop2.provider.example -all"'
+dns_rr "$P" 'loop2 IN TXT "v=spf1 ip4:10.0.0.0/8 include:loop1.provider.example -all"'
+dns_sign "$P"
 dns_zone plain.example
 dns_rr plain.example '_spf IN TXT "v=spf1 ip4:199.89.0.0/21 -all"'
 many='"v=spf1 include:i1.plain.example include:i2.plain.example include:i3.plain.example" " include:i4.plain.example include:i5.plain.example include:i6.plain.example"'
@@ -73,7 +73,7 @@ conf() { # DOMAIN [KEY VALUE]...: the sync.conf of every case
 		while [ $# -gt 1 ]; do echo "$1 $2"; shift 2; done
 	} >"$TMPD/sync.conf"
 }
-conf _spf.$P
+conf "_spf.$P"
 sync() { mx "$MX" sync -c "$TMPD/sync.conf" "$@"; }
 
 WANT='192.0.2.99/32
@@ -97,7 +97,7 @@ check "sync: nested include, redirect, split TXT, a, mx, extras; secure" first
 saved() {
 	expect_eq "sync.list" "$(grep -v '^#' <<<"$WANT" | grep -v 192.0.2.99)" \
 		"$(grep -v '^#' "$STATE/sync.list")" || return 1
-	expect_match "sync.state" '^199\.89\.0\.0/21 0$' "$(cat "$STATE/sync.state")"
+	expect_match "sync.state" '^199\.89\.0\.0/21 # hits 0$' "$(cat "$STATE/sync.state")"
 }
 check "sync.list holds the provider's ranges, sync.state the hit counts" saved
 
@@ -123,16 +123,26 @@ unsigned() {
 }
 check "an unsigned zone is reported insecure" unsigned
 
-require_signed() {
-	local g list out rc
-	g=$(gen "$MX") list=$(entries "$MX")
-	conf _spf.plain.example dnssec require
-	out=$(sync 2>&1)
+# fails NAME REASON [DOMAIN]: sync exits 2 naming REASON; list and
+# generation as they were.
+fails() {
+	local g out rc
+	g=$(gen "$MX")
+	out=$(sync "${@:3}" 2>&1)
 	rc=$?
-	conf _spf.$P
 	expect_eq "exit status" 2 "$rc" || { echo "$out"; return 1; }
-	expect_match "reason" 'not signed \(insecure\)' "$out" || return 1
-	unchanged "$MX" "$list" "$g"
+	expect_match "reason" "$2" "$out" || return 1
+	expect_match "says so" 'nothing changed' "$out" || return 1
+	unchanged "$MX" "$WANT" "$g"
+}
+
+require_signed() {
+	local rc
+	conf _spf.plain.example dnssec require
+	fails insecure 'not signed \(insecure\)'
+	rc=$?
+	conf "_spf.$P"
+	return $rc
 }
 check "dnssec require: an unsigned answer is refused, list untouched" require_signed
 
@@ -141,7 +151,7 @@ check "dnssec require: an unsigned answer is refused, list untouched" require_si
 changed() {
 	local g out mon
 	g=$(gen "$MX")
-	dns_rr_set $P _more TXT '"v=spf1 ip4:192.0.2.128/27 ip6:2001:db8:44::/48 -all"' || return 1
+	dns_rr_set "$P" _more TXT '"v=spf1 ip4:192.0.2.128/27 ip6:2001:db8:44::/48 -all"' || return 1
 	dns_reload || return 1
 	out=$(sync --dry-run) || return 1
 	expect_match "diff" '^change: 2 added, 1 removed, 4 unchanged$' "$out" || return 1
@@ -166,7 +176,7 @@ WANT=$(entries "$MX")
 
 json_preview() {
 	local out
-	dns_rr_set $P _more TXT '"v=spf1 ip4:192.0.2.128/28 -all"' || return 1
+	dns_rr_set "$P" _more TXT '"v=spf1 ip4:192.0.2.128/28 -all"' || return 1
 	dns_reload || return 1
 	out=$(mx "$MX" -j sync -c "$TMPD/sync.conf" --dry-run) || return 1
 	python3 -c '
@@ -194,20 +204,8 @@ check "replace --dry-run previews a file; -F takes a missing file as empty" repl
 
 # --- DNS failures leave the list untouched ---------------------------------
 
-# fails NAME REASON [DOMAIN]: sync exits 2 naming REASON; list and
-# generation as they were.
-fails() {
-	local g out rc
-	g=$(gen "$MX")
-	out=$(sync "${@:3}" 2>&1)
-	rc=$?
-	expect_eq "exit status" 2 "$rc" || { echo "$out"; return 1; }
-	expect_match "reason" "$2" "$out" || return 1
-	expect_match "says so" 'nothing changed' "$out" || return 1
-	unchanged "$MX" "$WANT" "$g"
-}
 check "an include loop: exit 2, untouched" \
-	fails loop 'include loop: loop1.provider.example -> loop2.provider.example -> loop1' loop1.$P
+	fails loop 'include loop: loop1.provider.example -> loop2.provider.example -> loop1' "loop1.$P"
 check "more than 10 DNS-querying terms: exit 2, untouched" \
 	fails many 'more than 10 DNS-querying terms' many.plain.example
 check "more than 2 void lookups: exit 2, untouched" \
@@ -222,22 +220,22 @@ check "SERVFAIL on an include: exit 2, untouched" \
 timeout_case() {
 	local rc
 	dns_blackhole 10.53.0.9 || return 1
-	conf _spf.$P timeout 3
+	conf "_spf.$P" timeout 3
 	sed -i 's/^resolver 10.53.0.1$/resolver 10.53.0.9/' "$TMPD/sync.conf"
 	fails timeout "_spf.$P TXT: no answer within 3 s"
 	rc=$?
-	conf _spf.$P
+	conf "_spf.$P"
 	return $rc
 }
 check "a server that never answers: exit 2 after the timeout, untouched" timeout_case
 
 bogus() {
 	local rc
-	dns_tamper $P _net2 TXT '"v=spf1 ip4:6.6.6.0/24 ip4:199.89.4.0/22 -all"' || return 1
+	dns_tamper "$P" _net2 TXT '"v=spf1 ip4:6.6.6.0/24 ip4:199.89.4.0/22 -all"' || return 1
 	dns_reload || return 1
 	fails bogus '_net2.provider.example TXT: DNSSEC validation failed \(bogus\)'
 	rc=$?
-	dns_rr_set $P _net2 TXT '"v=spf1 ip4:199.89.4.0/22 ip6:2001:db8:42::/48 -all"' &&
+	dns_rr_set "$P" _net2 TXT '"v=spf1 ip4:199.89.4.0/22 ip6:2001:db8:42::/48 -all"' &&
 		dns_reload && return $rc
 }
 check "a forged answer on the signed zone (bogus): exit 2, untouched" bogus
@@ -248,7 +246,7 @@ check "a forged answer on the signed zone (bogus): exit 2, untouched" bogus
 # 203.0.113.0/24 ($OTHER), which delivers. (--force: the change drops
 # every IPv6 range, which the guard would refuse.)
 moved_setup() {
-	conf relays.$P
+	conf "relays.$P"
 	sync --force >/dev/null || return 1
 	expect_match "list" '^203\.0\.113\.0/24$' "$(entries "$MX")" || return 1
 	connect_ok "$OTHER" "$MX_ADDR" 25
@@ -260,7 +258,7 @@ guard_refuses() {
 	local g out rc
 	g=$(gen "$MX")
 	# The relay moves to 198.51.100.0/24; the old address still sends.
-	dns_rr_set $P relays TXT '"v=spf1 ip4:199.89.0.0/21 ip4:198.51.100.0/24 -all"' || return 1
+	dns_rr_set "$P" relays TXT '"v=spf1 ip4:199.89.0.0/21 ip4:198.51.100.0/24 -all"' || return 1
 	dns_reload || return 1
 	connect_ok "$OTHER" "$MX_ADDR" 25 || return 1
 	out=$(sync 2>&1)
@@ -292,7 +290,7 @@ check "guard: once the old relay was quiet between two syncs, the move is applie
 force() {
 	local out rc
 	# The relay moves back; the one at 198.51.100.0/24 still sends.
-	dns_rr_set $P relays TXT '"v=spf1 ip4:199.89.0.0/21 ip4:203.0.113.0/24 -all"' || return 1
+	dns_rr_set "$P" relays TXT '"v=spf1 ip4:199.89.0.0/21 ip4:203.0.113.0/24 -all"' || return 1
 	dns_reload || return 1
 	connect_ok "$BAD" "$MX_ADDR" 25 || return 1
 	out=$(mx "$MX" -j sync -c "$TMPD/sync.conf" --dry-run 2>/dev/null)
@@ -315,7 +313,7 @@ check "--force applies what the guard refuses; the cut-off relay times out" forc
 admitted() {
 	local out
 	# $BAD was just refused (denied table); a list that admits it says so.
-	dns_rr_set $P relays TXT '"v=spf1 ip4:199.89.0.0/21 ip4:203.0.113.0/24 ip4:198.51.100.10 -all"' || return 1
+	dns_rr_set "$P" relays TXT '"v=spf1 ip4:199.89.0.0/21 ip4:203.0.113.0/24 ip4:198.51.100.10 -all"' || return 1
 	dns_reload || return 1
 	out=$(sync --dry-run) || return 1
 	expect_match "impact" "^impact: admitted from now: $BAD_ADDR, refused [1-9][0-9]* times?" "$out"
@@ -325,9 +323,9 @@ check "--dry-run names the refused sources the new list would admit" admitted
 shrink() {
 	local g list out rc
 	g=$(gen "$MX") list=$(entries "$MX")
-	dns_rr_set $P relays TXT '"v=spf1 ip4:199.89.0.0/24 ip4:203.0.113.0/24 -all"' || return 1
+	dns_rr_set "$P" relays TXT '"v=spf1 ip4:199.89.0.0/24 ip4:203.0.113.0/24 -all"' || return 1
 	dns_reload || return 1
-	conf relays.$P max-shrink 50
+	conf "relays.$P" max-shrink 50
 	out=$(sync 2>&1)
 	rc=$?
 	expect_eq "exit status" 3 "$rc" || { echo "$out"; return 1; }
