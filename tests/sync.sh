@@ -142,7 +142,7 @@ require_signed() {
 	fails insecure 'not signed \(insecure\)'
 	rc=$?
 	conf "_spf.$P"
-	return $rc
+	return "$rc"
 }
 check "dnssec require: an unsigned answer is refused, list untouched" require_signed
 
@@ -225,7 +225,7 @@ timeout_case() {
 	fails timeout "_spf.$P TXT: no answer within 3 s"
 	rc=$?
 	conf "_spf.$P"
-	return $rc
+	return "$rc"
 }
 check "a server that never answers: exit 2 after the timeout, untouched" timeout_case
 
@@ -236,7 +236,7 @@ bogus() {
 	fails bogus '_net2.provider.example TXT: DNSSEC validation failed \(bogus\)'
 	rc=$?
 	dns_rr_set "$P" _net2 TXT '"v=spf1 ip4:199.89.4.0/22 ip6:2001:db8:42::/48 -all"' &&
-		dns_reload && return $rc
+		dns_reload && return "$rc"
 }
 check "a forged answer on the signed zone (bogus): exit 2, untouched" bogus
 
