@@ -182,39 +182,39 @@ static int conf_read(const struct cmd *cmd, const char *path, bool dflt,
 
 /* ---- the lists ---- */
 
+/* One file of local entries; optional: a missing one is no error. */
+static int read_extra(const struct cmd *cmd, const char *name, bool optional,
+		      struct mx_entry_list *l)
+{
+	FILE *f = fopen(name, "r");
+	int bad;
+
+	if (!f && optional && errno == ENOENT)
+		return 0;
+	if (!f) {
+		fprintf(stderr, "mxlockctl: %s: cannot open '%s': %s; nothing changed\n",
+			cmd->name, name, strerror(errno));
+		return -1;
+	}
+	bad = mx_entry_list_read(l, f, name, stderr);
+	fclose(f);
+	if (bad)
+		fprintf(stderr, "mxlockctl: %s: '%s' has bad entries; nothing changed\n",
+			cmd->name, name);
+	return bad ? -1 : 0;
+}
+
+/* The extra files, or allow.conf if there is one and none is named. */
 static int read_extras(const struct cmd *cmd, const struct sync_conf *c,
 		       struct mx_entry_list *l)
 {
 	size_t i;
 
-	if (!c->extras_set) {
-		FILE *f = fopen(ALLOW_CONF, "r");
-		int bad;
-
-		if (!f)	/* no local entries: the provider's alone */
-			return errno == ENOENT ? 0 : -1;
-		bad = mx_entry_list_read(l, f, ALLOW_CONF, stderr);
-		fclose(f);
-		return bad ? -1 : 0;
-	}
-	for (i = 0; i < c->extras.n; i++) {
-		const char *name = c->extras.v[i];
-		FILE *f = fopen(name, "r");
-		int bad;
-
-		if (!f) {
-			fprintf(stderr, "mxlockctl: %s: cannot open '%s': %s\n",
-				cmd->name, name, strerror(errno));
+	if (!c->extras_set)
+		return read_extra(cmd, ALLOW_CONF, true, l);
+	for (i = 0; i < c->extras.n; i++)
+		if (read_extra(cmd, c->extras.v[i], false, l))
 			return -1;
-		}
-		bad = mx_entry_list_read(l, f, name, stderr);
-		fclose(f);
-		if (bad) {
-			fprintf(stderr, "mxlockctl: %s: '%s' has bad entries; nothing changed\n",
-				cmd->name, name);
-			return -1;
-		}
-	}
 	return 0;
 }
 

@@ -24,7 +24,7 @@ source "$(dirname "$0")/lib-dns.sh"
 require_mxlock
 require_dns
 require_cmd python3
-ktap_begin 24
+ktap_begin 25
 
 P=provider.example
 topology || ktap_bail "cannot build the topology"
@@ -117,11 +117,13 @@ check "a relay inside the synced ranges ($GOOD_ADDR) connects" good_connects
 
 unsigned() {
 	local out
-	# (The guard would refuse it: it drops every IPv6 range. Exit 3.)
-	out=$(sync --dry-run _spf.plain.example)
-	expect_match "report" '^spf: _spf.plain.example: 1 entry, 0 of 10 DNS-querying terms, insecure$' "$out"
+	# Two providers, one signed and one not: each reported on its own.
+	out=$(sync --dry-run _spf.plain.example "_spf.$P") || return 1
+	expect_match "report" '^spf: _spf.plain.example: 1 entry, 0 of 10 DNS-querying terms, insecure$' "$out" || return 1
+	expect_match "report" "^spf: _spf.$P: 6 entries, 5 of 10 DNS-querying terms, secure$" "$out" || return 1
+	expect_match "nothing to change" '^sync: unchanged$' "$out"
 }
-check "an unsigned zone is reported insecure" unsigned
+check "two providers: the unsigned one reported insecure, the signed one secure" unsigned
 
 # fails NAME REASON [DOMAIN]: sync exits 2 naming REASON; list and
 # generation as they were.
@@ -216,6 +218,17 @@ check "+all: exit 2, untouched" \
 	fails pall "'\+all' in pall.plain.example: it authorizes every address" pall.plain.example
 check "SERVFAIL on an include: exit 2, untouched" \
 	fails servfail '_spf.elsewhere.example TXT: SERVFAIL' gone.plain.example
+
+bad_extra() {
+	local rc
+	echo 199.89.8.0/33 >"$TMPD/bad.conf"
+	conf "_spf.$P" extra "$TMPD/bad.conf"
+	fails bad-extra "$TMPD/bad.conf:1: '199.89.8.0/33'"
+	rc=$?
+	conf "_spf.$P"
+	return "$rc"
+}
+check "a bad line in an extra file: exit 2 naming it, untouched" bad_extra
 
 timeout_case() {
 	local rc
