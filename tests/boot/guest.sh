@@ -353,7 +353,7 @@ dns_up() {
 		>provider.example.zone
 	k=$(ldns-keygen -a ECDSAP256SHA256 -k provider.example) &&
 	ldns-signzone -f provider.example.signed provider.example.zone "$k" &&
-	cp "$k.ds" /etc/mxlock/provider.ds || return 1
+	cp "$k.ds" provider.ds || return 1
 	printf '%s\n' server: '	ip-address: 127.0.0.1@5353' '	username: ""' \
 		"	zonesdir: \"$DNS\"" '	database: ""' \
 		"	zonelistfile: \"$DNS/zone.list\"" "	xfrdfile: \"$DNS/xfrd.state\"" \
@@ -379,7 +379,7 @@ sync_service() {
 	expect_eq "mxlock-sync.timer" disabled "$(systemctl is-enabled mxlock-sync.timer)" || return 1
 	(dns_up) || return 1
 	printf '%s\n' "provider _spf.provider.example" "resolver 127.0.0.1@5353" \
-		"trust-anchor /etc/mxlock/provider.ds" "dnssec require" >/etc/mxlock/sync.conf
+		"trust-anchor $DNS/provider.ds" "dnssec require" >/etc/mxlock/sync.conf
 	since=$(date '+%Y-%m-%d %H:%M:%S')
 	sleep 1
 	systemctl start mxlock-sync.service ||
