@@ -323,7 +323,7 @@ static int resolve(const struct cmd *cmd, const struct sync_conf *c,
 		ta = NULL;
 	if (!ta && c->require_secure) {
 		fprintf(stderr,
-			"mxlockctl: %s: 'dnssec require' needs a trust anchor (%s is missing: install dns-root-data)\n",
+			"mxlockctl: %s: 'dnssec require' needs a trust anchor: 'trust-anchor FILE', or %s (package dns-root-data)\n",
 			cmd->name, ROOT_KEY);
 		return -1;
 	}
@@ -381,13 +381,16 @@ int cmd_sync(const struct cmd *cmd, int argc, char **argv)
 			dry_run = true;
 		} else if (!strcmp(argv[i], "--force")) {
 			force = true;
-		} else if (!strcmp(argv[i], "-c")) {
-			if (++i == argc)
-				return usage_error(cmd, "-c needs a FILE");
-			conf = argv[i];
+		} else if (!strcmp(argv[i], "-c") && i + 1 < argc) {
+			conf = argv[++i];
 			dflt = false;
 		} else if (argv[i][0] == '-') {
-			return usage_error(cmd, "unknown option '%s'", argv[i]);
+			if (!strcmp(argv[i], "-c"))
+				ret = usage_error(cmd, "-c needs a FILE");
+			else
+				ret = usage_error(cmd, "unknown option '%s'",
+						  argv[i]);
+			goto out;
 		} else if (strv_push(&args, argv[i])) {
 			goto out;
 		}
