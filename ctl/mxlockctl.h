@@ -117,6 +117,14 @@ void format_time(uint64_t t, char *buf, size_t size);
 struct mx_entry_list;
 int load_list(const struct cmd *cmd, struct mx_entry_list *l);
 
+/*
+ * set.c: append a file of entries ("-": standard input) to l, each bad
+ * line reported. The number of bad lines, or -1 (reported) if it cannot
+ * be read; optional: a missing file is read as empty (-F).
+ */
+int read_file(const struct cmd *cmd, const char *name,
+	      struct mx_entry_list *l, bool optional);
+
 /* preview.c: replace --dry-run. */
 int preview_replace(const struct cmd *cmd, struct mx_entry_list *l);
 

@@ -110,9 +110,8 @@ static void blame(const struct cmd *cmd, const struct mx_genl *g,
 		cmd->name, e[i].src, e[i].line, text);
 }
 
-/* optional: a missing file is read as empty (-F). */
-static int read_file(const struct cmd *cmd, const char *name,
-		     struct mx_entry_list *l, bool optional)
+int read_file(const struct cmd *cmd, const char *name,
+	      struct mx_entry_list *l, bool optional)
 {
 	bool std = !strcmp(name, "-");
 	FILE *f = std ? stdin : fopen(name, "r");

@@ -186,21 +186,13 @@ static int conf_read(const struct cmd *cmd, const char *path, bool dflt,
 static int read_extra(const struct cmd *cmd, const char *name, bool optional,
 		      struct mx_entry_list *l)
 {
-	FILE *f = fopen(name, "r");
-	int bad;
+	int bad = read_file(cmd, name, l, optional);
 
-	if (!f && optional && errno == ENOENT)
-		return 0;
-	if (!f) {
-		fprintf(stderr, "mxlockctl: %s: cannot open '%s': %s; nothing changed\n",
-			cmd->name, name, strerror(errno));
-		return -1;
-	}
-	bad = mx_entry_list_read(l, f, name, stderr);
-	fclose(f);
-	if (bad)
+	if (bad > 0)
 		fprintf(stderr, "mxlockctl: %s: '%s' has bad entries; nothing changed\n",
 			cmd->name, name);
+	else if (bad < 0)
+		fprintf(stderr, "mxlockctl: %s: nothing changed\n", cmd->name);
 	return bad ? -1 : 0;
 }
 
