@@ -152,25 +152,47 @@ static uint64_t recent(const struct preview *p, const struct mx_ival *iv)
 	return iv->hits;
 }
 
-static int compute(struct preview *p)
+/* The diff: fn on each interval with '+', '-' or ' '. */
+static void diff(const struct preview *p,
+		 void (*fn)(char mark, const struct mx_ival *iv, void *data),
+		 void *data)
 {
 	const struct mx_ival_list *next = p->next, *live = &p->live;
-	size_t i, j = 0;
-	int f;
+	size_t i = 0, j = 0;
 
-	/* A diff of two sorted lists. */
-	for (i = 0; i < live->n || j < next->n; ) {
+	while (i < live->n || j < next->n) {
 		int c = i == live->n ? 1 : j == next->n ? -1 :
 			mx_ival_cmp(&live->v[i], &next->v[j]);
 
 		if (c < 0)
-			p->removed++, i++;
+			fn('-', &live->v[i++], data);
 		else if (c > 0)
-			p->added++, j++;
+			fn('+', &next->v[j++], data);
 		else
-			p->unchanged++, i++, j++;
+			fn(' ', &next->v[j++], data), i++;
 	}
+}
 
+static void count(char mark, const struct mx_ival *iv, void *data)
+{
+	struct preview *p = data;
+
+	(void)iv;
+	if (mark == '+')
+		p->added++;
+	else if (mark == '-')
+		p->removed++;
+	else
+		p->unchanged++;
+}
+
+static int compute(struct preview *p)
+{
+	const struct mx_ival_list *next = p->next, *live = &p->live;
+	size_t i;
+	int f;
+
+	diff(p, count, p);
 	p->cuts = calloc(live->n ? live->n : 1, sizeof(*p->cuts));
 	p->admit = calloc(p->denied.n ? p->denied.n : 1, sizeof(*p->admit));
 	if (!p->cuts || !p->admit)
@@ -246,27 +268,6 @@ static void text_of(const struct mx_ival *iv, char *buf, size_t size)
 {
 	if (mx_interval_format(iv->family, iv->first, iv->last, buf, size))
 		snprintf(buf, size, "?");
-}
-
-/* The diff: fn on each interval with '+', '-' or ' '. */
-static void diff(const struct preview *p,
-		 void (*fn)(char mark, const struct mx_ival *iv, void *data),
-		 void *data)
-{
-	const struct mx_ival_list *next = p->next, *live = &p->live;
-	size_t i = 0, j = 0;
-
-	while (i < live->n || j < next->n) {
-		int c = i == live->n ? 1 : j == next->n ? -1 :
-			mx_ival_cmp(&live->v[i], &next->v[j]);
-
-		if (c < 0)
-			fn('-', &live->v[i++], data);
-		else if (c > 0)
-			fn('+', &next->v[j++], data);
-		else
-			fn(' ', &next->v[j++], data), i++;
-	}
 }
 
 static void diff_line(char mark, const struct mx_ival *iv, void *data)

@@ -32,11 +32,8 @@ struct spf {
 	bool require_secure;
 	unsigned int timeout_ms;
 
-	/* Names the entries are tagged with: kept until spf_free(). */
-	char **names;
-	size_t nnames;
-
 	/* One spf_resolve(). */
+	const char *domain;		/* the caller's: tags the entries */
 	struct timespec deadline;
 	struct spf_report *rep;
 	struct mx_entry_list *out;
@@ -112,15 +109,10 @@ fail:
 
 void spf_free(struct spf *s)
 {
-	size_t i;
-
 	if (!s)
 		return;
 	if (s->ub)
 		ub_ctx_delete(s->ub);
-	for (i = 0; i < s->nnames; i++)
-		free(s->names[i]);
-	free(s->names);
 	free(s);
 }
 
@@ -262,22 +254,6 @@ static int count_lookup(struct spf *s, const char *term)
 
 /* ---- entries ---- */
 
-static const char *keep_name(struct spf *s, const char *name)
-{
-	char **v = reallocarray(s->names, s->nnames + 1, sizeof(*v));
-	char *copy;
-
-	if (!v)
-		return NULL;
-	s->names = v;
-	copy = malloc(strlen(name) + 5);
-	if (!copy)
-		return NULL;
-	sprintf(copy, "spf:%s", name);
-	s->names[s->nnames++] = copy;
-	return copy;
-}
-
 /* addr/plen (host bits cleared, as SPF allows them) as an entry. */
 static int add(struct spf *s, int family, const unsigned char *addr,
 	       unsigned int plen, const char *from)
@@ -296,9 +272,9 @@ static int add(struct spf *s, int family, const unsigned char *addr,
 	sprintf(text + strlen(text), "/%u", plen);
 	if (mx_entry_parse(text, &e, why, sizeof(why)))
 		return fail(s, "%s: '%s': %s", from, text, why);
-	e.src = keep_name(s, from);
+	e.src = s->domain;
 	e.line = 0;
-	if (!e.src || mx_entry_list_push(s->out, &e))
+	if (mx_entry_list_push(s->out, &e))
 		return fail(s, "%s", strerror(ENOMEM));
 	s->rep->entries++;
 	return 0;
@@ -718,6 +694,7 @@ int spf_resolve(struct spf *s, const char *domain, struct mx_entry_list *out,
 	*rep = (struct spf_report){ .secure = true };
 	s->rep = rep;
 	s->out = out;
+	s->domain = domain;
 	s->why = why;
 	s->whylen = whylen;
 	why[0] = 0;

@@ -50,9 +50,10 @@ struct spf *spf_new(const struct spf_opts *opts, char *why, size_t whylen);
 void spf_free(struct spf *s);
 
 /*
- * Append the entries domain's SPF record authorizes to out (each tagged
- * with the name of the record it came from). 0, or -1 with the reason in
- * why; out may then hold part of them: discard it.
+ * Append the entries domain's SPF record authorizes to out, each tagged
+ * (src) with domain itself, which must outlive them: a refusal by the
+ * kernel then names the provider. 0, or -1 with the reason in why; out
+ * may then hold part of them: discard it.
  */
 int spf_resolve(struct spf *s, const char *domain, struct mx_entry_list *out,
 		struct spf_report *rep, char *why, size_t whylen);

@@ -307,7 +307,7 @@ static int resolve(const struct cmd *cmd, const struct sync_conf *c,
 	};
 	char why[SPF_WHY_MAX];
 	struct spf *s;
-	size_t i, k;
+	size_t i;
 
 	if (!ta)
 		ta = access(ROOT_KEY, R_OK) ? NULL : ROOT_KEY;
@@ -336,9 +336,6 @@ static int resolve(const struct cmd *cmd, const struct sync_conf *c,
 				cmd->name, domains->v[i], why);
 			goto fail;
 		}
-		/* Name the domain in a refusal (the kernel's, blame()). */
-		for (k = before; k < spf->n; k++)
-			spf->v[k].src = domains->v[i];
 		if (spf->n == before) {
 			fprintf(stderr,
 				"mxlockctl: %s: %s: its SPF record authorizes no address; nothing changed\n",
@@ -359,7 +356,7 @@ int cmd_sync(const struct cmd *cmd, int argc, char **argv)
 	struct mx_entry_list spf = { 0 }, all = { 0 };
 	struct mx_ival_list next = { 0 };
 	const char *conf = SYNC_CONF;
-	bool dry_run = false, force = false, dflt = true;
+	bool dry_run = false, force = false, dflt = true, same;
 	struct strv args = { 0 };
 	const struct strv *domains;
 	struct found *found = NULL;
@@ -417,9 +414,9 @@ int cmd_sync(const struct cmd *cmd, int argc, char **argv)
 		mx_json_obj_open(&jw);
 	print_sources(found, domains->n);
 	preview_print(&p);
-	refused = preview_same(&p) ? 0 : preview_guard(cmd, &p,
-						      c.max_shrink / 100.0);
-	if (preview_same(&p))
+	same = preview_same(&p);
+	refused = same ? 0 : preview_guard(cmd, &p, c.max_shrink / 100.0);
+	if (same)
 		result = "unchanged";
 	else if (refused && !force)
 		result = dry_run ? "would be refused" : "refused";
