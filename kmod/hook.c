@@ -10,12 +10,14 @@
  * table, RST, log), and it too writes nothing shared.
  *
  * What an attacker controls is the packet, so the decisions below rest on
- * what the stack will do with it, not on where it came in: a first IPv6
- * fragment is judged (IPv6 reassembles after LOCAL_IN unless conntrack's
- * defrag runs in PREROUTING), a SYN arriving on loopback is exempt only
- * when its source is one of the namespace's own addresses (SYNPROXY, tc
- * mirred and TEE deliver remote sources through lo), and a port rewritten
- * by DNAT or REDIRECT is judged by the port the sender aimed at as well.
+ * what the stack will do with it, not on where it came in: an IPv6 packet
+ * passes unjudged only when the hook has read enough of it to know that
+ * it cannot become a guarded-port SYN (IPv6 reassembles after LOCAL_IN
+ * unless conntrack's defrag runs in PREROUTING), a SYN arriving on
+ * loopback is exempt only when its source is one of the namespace's own
+ * addresses (SYNPROXY, tc mirred and TEE deliver remote sources through
+ * lo), and a port rewritten by DNAT or REDIRECT is judged by the port the
+ * sender aimed at as well.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -126,7 +128,8 @@ static bool mxlock_aimed(struct mxlock_pkt *p, const struct sk_buff *skb,
 	const struct nf_conn *ct;
 	__be16 port;
 
-	if (mxlock_port_guarded(p->conf, dport)) {
+	/* A port the hook could not read may be any guarded one. */
+	if (!dport || mxlock_port_guarded(p->conf, dport)) {
 		p->dport = dport;
 		return true;
 	}
@@ -248,7 +251,8 @@ static unsigned int mxlock_act(struct mxlock_pkt *p, struct sk_buff *skb,
 
 /*
  * Everything both families share once the TCP header is found; th is NULL
- * for a first IPv6 fragment too short to hold one.
+ * for an IPv6 packet that does not hold one whole, and dport 0 when it
+ * does not even hold the ports.
  */
 static unsigned int mxlock_tcp(struct mxlock_pkt *p, struct sk_buff *skb,
 			       const struct tcphdr *th, __be16 dport,
@@ -290,55 +294,64 @@ static unsigned int mxlock_hook_ipv4(void *priv, struct sk_buff *skb,
 	return mxlock_tcp(&p, skb, th, th->dest, state);
 }
 
+/*
+ * Without conntrack IPv6 reassembles after LOCAL_IN (ip6_input.c hands a
+ * fragment to ipv6_frag_rcv() past the hook, and the datagram it puts
+ * together goes on to TCP without passing the hook again), so a fragment
+ * is judged here or never. The rule is fail closed: a packet is let
+ * through unjudged only when the hook has read enough of it to know that
+ * no guarded-port SYN or cookie ACK can come of it. That is:
+ *  - the header chain leads to a protocol other than TCP;
+ *  - it stops at a fragment header with a non-zero offset: no TCP header
+ *    follows, and the datagram never reassembles without the fragment at
+ *    offset 0, which is judged here (ipv6_skip_exthdr() passes fragment
+ *    headers of offset 0, so that is true of nested ones as well);
+ *  - the TCP header is whole and says so (mxlock_kind()).
+ * Everything else is judged as a SYN: by its port when the header holds
+ * the ports, else by source alone, aimed at every guarded port. That
+ * covers a first fragment whose chain ends before TCP, or inside a header
+ * (ipv6_skip_exthdr() returns -1; the stack queues it all the same, since
+ * ipv6frag_thdr_truncated() passes a chain it cannot walk), and one that
+ * ends inside the TCP header. RFC 8200 4.5 and RFC 7112 require the whole
+ * chain in the first fragment, so no legitimate sender is refused for it.
+ */
 static unsigned int mxlock_hook_ipv6(void *priv, struct sk_buff *skb,
 				     const struct nf_hook_state *state)
 {
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 	u8 nexthdr = ip6h->nexthdr;
-	const struct tcphdr *th;
+	const struct tcphdr *th = NULL;
 	struct mxlock_pkt p;
 	struct tcphdr _th;
 	__be16 frag_off;
 	__be16 _ports[2];
-	const __be16 *ports;
+	const __be16 *ports = NULL;
 	int thoff;
 
 	thoff = ipv6_skip_exthdr(skb, skb_network_offset(skb) + sizeof(*ip6h),
 				 &nexthdr, &frag_off);
-	if (thoff < 0 || nexthdr != IPPROTO_TCP)
-		return NF_ACCEPT;
-	/*
-	 * Without conntrack IPv6 reassembles after LOCAL_IN, so a fragment
-	 * is judged here or never. frag_off is the whole field, offset and
-	 * flags: only a non-zero offset means no TCP header, and such a
-	 * fragment never reassembles without its first one. A first or
-	 * atomic fragment is judged like a whole packet, whatever its M and
-	 * reserved bits say.
-	 */
-	if (frag_off & htons(IP6_OFFSET))
-		return NF_ACCEPT;
+	if (thoff >= 0) {
+		if (nexthdr != IPPROTO_TCP)
+			return NF_ACCEPT;
+		/* The whole field: only the offset says "no TCP header". */
+		if (frag_off & htons(IP6_OFFSET))
+			return NF_ACCEPT;
+		th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
+		if (!th)
+			ports = skb_header_pointer(skb, thoff, sizeof(_ports),
+						   _ports);
+	}
 	p.v6 = true;
 	/* An IPv4-mapped source is looked up in the IPv4 list by find6. */
 	p.src = mxlock_key_from_in6(&ip6h->saddr);
-	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
 	if (th) {
 		p.kind = mxlock_kind(th, skb);
 		if (p.kind == MXLOCK_PASS)
 			return NF_ACCEPT;
 		return mxlock_tcp(&p, skb, th, th->dest, state);
 	}
-	/*
-	 * A first fragment that stops inside the TCP header would carry its
-	 * flags in a later one. The stack discards it (RFC 8200 4.5); judge
-	 * it as a SYN all the same rather than depend on that.
-	 */
-	if (!(frag_off & htons(IP6_MF)))
-		return NF_ACCEPT;
-	ports = skb_header_pointer(skb, thoff, sizeof(_ports), _ports);
-	if (!ports)
-		return NF_ACCEPT;	/* not even a port to judge it by */
 	p.kind = MXLOCK_SYN;
-	return mxlock_tcp(&p, skb, NULL, ports[1], state);
+	return mxlock_tcp(&p, skb, NULL, ports ? ports[1] : 0, state);
 }
 
 static const struct nf_hook_ops mxlock_nf_ops[] = {

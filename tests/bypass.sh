@@ -34,10 +34,20 @@ require_cmd nft tc socat
 # in LISTEN), overlapping fragments (RFC 5722: the whole datagram goes)
 # and, in IPv6, a first fragment without the whole TCP header (RFC 7112).
 CASES4=(syn syn-urg syn-psh syn-ece-cwr syn-data frag frag-reversed frag-tiny ip-options)
+#
+# The split-* cases put extension headers after the fragment header and
+# cut the chain before TCP: the first fragment holds only part of it
+# (split-inside: part of one header), so the hook cannot walk it to a TCP
+# header, while the stack queues it all the same and answers the
+# reassembled SYN. split-ah ends in an AH no SA takes: the kernel drops
+# it for everyone (an AH it does take is re-injected through PREROUTING
+# and LOCAL_IN, and judged whole there).
 CASES6=(syn syn-urg syn-psh syn-ece-cwr syn-data frag frag-reversed atomic
-	atomic-reserved hbh-frag dstopt-frag routing-frag frag-dstopt)
+	atomic-reserved hbh-frag dstopt-frag routing-frag frag-dstopt
+	split-dstopt split-dstopt-reversed split-routing split-three
+	split-three-reversed split-inside)
 KDROP4=(syn-fin frag-overlap)
-KDROP6=(syn-fin frag-overlap frag-tiny)
+KDROP6=(syn-fin frag-overlap frag-tiny split-ah)
 # With conntrack, Debian's 6.1 also drops a datagram fragmented behind
 # destination options or a routing header once nf_defrag_ipv6 has put it
 # together (Ip6InHdrErrors, with or without mxlock loaded): those cases
@@ -257,6 +267,14 @@ EOF
 	# The other way round: 2525 (unguarded) led to the listener on 25.
 	gets_in "$GOOD" "$MX_ADDR" 2525 "$BANNER" || rc=1
 	kept_out "$BAD" "$MX_ADDR" 2525 || rc=1
+	# Straight to the port the REDIRECT delivers to: no NAT, so only
+	# 10025 itself can say it is guarded; README tells to guard it.
+	mx "$MX" ports 25,10025 || rc=1
+	gets_in "$GOOD" "$MX_ADDR" 10025 "$BANNER_NAT" || rc=1
+	kept_out "$BAD" "$MX_ADDR" 10025 || rc=1
+	gets_in "$GOOD" "$MX_ADDR" 25 "$BANNER_NAT" || rc=1
+	kept_out "$BAD" "$MX_ADDR" 25 || rc=1
+	mx "$MX" ports 25 || rc=1
 	ip netns exec "$MX" nft delete table ip bypass_nat || rc=1
 	# Taking a link's last IPv4 address takes its routes with it
 	# (fib_disable_ip()): put good's and bad's back.
@@ -365,7 +383,7 @@ run_mode() { # noct | conntrack
 	check "$mode: TPROXY 2525 -> a listener on 25: judged as port 25" tproxy
 	if [ "$mode" = conntrack ]; then
 		check "$mode: SYNPROXY ahead of mxlock: the server's SYN through lo is judged" synproxy
-		check "$mode: REDIRECT 25 -> 10025 and DNAT 2525 -> 25: judged as port 25" redirect
+		check "$mode: REDIRECT 25 -> 10025 and DNAT 2525 -> 25: judged as port 25; straight to 10025 with ports 25,10025: kept out" redirect
 	else
 		ktap_skip "$mode: SYNPROXY ahead of mxlock" "SYNPROXY needs conntrack: run in the conntrack pass"
 		ktap_skip "$mode: REDIRECT 25 -> 10025 and DNAT 2525 -> 25" "NAT needs conntrack: run in the conntrack pass"

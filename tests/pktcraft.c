@@ -223,6 +223,11 @@ static void send6(const struct target *t, const struct seg *s, size_t off,
 	send_frame(t, p, at + len);
 }
 
+/* An extension header in a chain: its type and length in bytes. */
+struct ext {
+	uint8_t type, len;
+};
+
 struct craft {
 	const char *name;
 	bool v4, v6;
@@ -232,7 +237,9 @@ struct craft {
 	const char *payload;
 	size_t cut;		/* fragments: the first one's TCP bytes */
 	uint8_t ext;		/* IPv6: an extension header before them */
-	bool reversed;		/* the second fragment first */
+	bool reversed;		/* the second fragment first (all reversed) */
+	const struct ext *chain; /* IPv6: headers after the fragment header */
+	uint16_t cuts[3];	/* with chain: where fragments 2, 3... start */
 };
 
 static const uint8_t FRAG[] = { IPPROTO_FRAGMENT };
@@ -326,6 +333,62 @@ static void c_frag_dst(const struct target *t, struct seg *s,
 	send6(t, &f, 32, f.len - 32, false, 0, FRAG, 1, IPPROTO_DSTOPTS);
 }
 
+/*
+ * A chain of extension headers after the fragment header, then the
+ * segment, cut at c->cuts: the chain is part of what is fragmented, so a
+ * cut can fall between two headers or inside one, and what the first
+ * fragment holds need not reach TCP. Each header is as long as the chain
+ * says: options (PadN; an option to skip first in a longer one), a
+ * routing header of type 0 with no segments left, an AH with a zero SPI
+ * and ICV (no SA takes it).
+ */
+static void c_chain(const struct target *t, struct seg *s,
+		    const struct craft *c)
+{
+	struct seg f = { .len = 0 };
+	size_t at[5], n = 0, i;
+	const struct ext *e;
+
+	for (e = c->chain; e->type; e++) {
+		uint8_t *x = f.b + f.len;
+
+		x[0] = e[1].type ? e[1].type : IPPROTO_TCP;
+		if (e->type == IPPROTO_AH) {
+			x[1] = e->len / 4 - 2;
+			x[11] = 1;	/* sequence number 1 */
+		} else {
+			x[1] = e->len / 8 - 1;
+			if (e->type == IPPROTO_ROUTING) {
+				x[2] = 0, x[3] = 0;	/* type 0, none left */
+			} else if (e->len == 8) {
+				x[2] = 1, x[3] = 4;	/* PadN */
+			} else {
+				/*
+				 * Linux drops more than 7 bytes of padding in
+				 * a row: an unknown option to skip (RFC 4727's
+				 * experimental 0x1e), then PadN.
+				 */
+				x[2] = 0x1e, x[3] = e->len - 10;
+				x[e->len - 6] = 1, x[e->len - 5] = 4;
+			}
+		}
+		f.len += e->len;
+	}
+	memcpy(f.b + f.len, s->b, s->len);
+	f.len += s->len;
+
+	at[n++] = 0;
+	for (i = 0; i < 3 && c->cuts[i]; i++)
+		at[n++] = c->cuts[i];
+	at[n] = f.len;
+	for (i = 0; i < n; i++) {
+		size_t k = c->reversed ? n - 1 - i : i;
+
+		send6(t, &f, at[k], at[k + 1] - at[k], k + 1 < n, 0, FRAG, 1,
+		      c->chain[0].type);
+	}
+}
+
 /* IPv4 options: three NOPs and the end of the list. */
 static void c_ipopts(const struct target *t, struct seg *s,
 		     const struct craft *c)
@@ -335,6 +398,21 @@ static void c_ipopts(const struct target *t, struct seg *s,
 	(void)c;
 	send4(t, s, 0, s->len, false, opt, sizeof(opt));
 }
+
+/* Chains for c_chain, each ended by { 0 }. */
+static const struct ext SPLIT_DST[] = {
+	{ IPPROTO_DSTOPTS, 8 }, { IPPROTO_DSTOPTS, 8 }, { 0 } };
+static const struct ext SPLIT_RT[] = {
+	{ IPPROTO_DSTOPTS, 8 }, { IPPROTO_ROUTING, 8 }, { 0 } };
+static const struct ext SPLIT_AH[] = {
+	{ IPPROTO_DSTOPTS, 8 }, { IPPROTO_AH, 16 }, { 0 } };
+static const struct ext SPLIT_FIVE[] = {
+	{ IPPROTO_DSTOPTS, 8 }, { IPPROTO_DSTOPTS, 8 }, { IPPROTO_DSTOPTS, 8 },
+	{ IPPROTO_DSTOPTS, 8 }, { IPPROTO_DSTOPTS, 8 }, { 0 } };
+/* The cut at 16 falls inside the second header, 16 bytes long. */
+static const struct ext SPLIT_IN[] = {
+	{ IPPROTO_DSTOPTS, 8 }, { IPPROTO_DSTOPTS, 16 }, { IPPROTO_DSTOPTS, 8 },
+	{ 0 } };
 
 #define CASE(n, fam4, fam6, fn, fl, ...) \
 	{ .name = n, .v4 = fam4, .v6 = fam6, .send = fn, .flags = fl, __VA_ARGS__ }
@@ -357,6 +435,24 @@ static const struct craft cases[] = {
 	CASE("dstopt-frag", false, true, c_frag, TH_SYN, .cut = 24, .ext = IPPROTO_DSTOPTS),
 	CASE("routing-frag", false, true, c_frag, TH_SYN, .cut = 24, .ext = IPPROTO_ROUTING),
 	CASE("frag-dstopt", false, true, c_frag_dst, TH_SYN),
+	/*
+	 * The first fragment's chain ends before TCP: ipv6_skip_exthdr()
+	 * cannot read past it, the stack queues it all the same.
+	 */
+	CASE("split-dstopt", false, true, c_chain, TH_SYN, .chain = SPLIT_DST,
+	     .cuts = { 8 }),
+	CASE("split-dstopt-reversed", false, true, c_chain, TH_SYN,
+	     .chain = SPLIT_DST, .cuts = { 8 }, .reversed = true),
+	CASE("split-routing", false, true, c_chain, TH_SYN, .chain = SPLIT_RT,
+	     .cuts = { 8 }),
+	CASE("split-ah", false, true, c_chain, TH_SYN, .chain = SPLIT_AH,
+	     .cuts = { 8 }),
+	CASE("split-three", false, true, c_chain, TH_SYN, .chain = SPLIT_FIVE,
+	     .cuts = { 16, 32 }),
+	CASE("split-three-reversed", false, true, c_chain, TH_SYN,
+	     .chain = SPLIT_FIVE, .cuts = { 16, 32 }, .reversed = true),
+	CASE("split-inside", false, true, c_chain, TH_SYN, .chain = SPLIT_IN,
+	     .cuts = { 16 }),
 	CASE("cookie-syn", true, true, c_plain, TH_SYN),
 	CASE("cookie-ack", true, true, c_plain, TH_ACK),
 };
