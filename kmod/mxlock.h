@@ -135,6 +135,9 @@ int mxlock_netlink_init(void);
 void mxlock_netlink_exit(void);
 void mxlock_netlink_net_exit(struct mxlock_net *pn);
 
+/* unseen.c */
+void mxlock_warn_unseen(struct net *net, struct netlink_ext_ack *extack);
+
 /* proc.c */
 const char *mxlock_mode_name(u8 mode);
 const char *mxlock_action_name(u8 action);

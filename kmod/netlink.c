@@ -243,6 +243,8 @@ static int mxlock_commit(struct mxlock_net *pn, struct mxlock_set *set,
 	mxlock_bump_generation(pn);
 	if (set)
 		set->generation = pn->generation;
+	if (set && !old)
+		mxlock_warn_unseen(genl_info_net(info), info->extack);
 	rcu_assign_pointer(pn->set, set);
 	/* Before old goes: the event tells the difference. */
 	mxlock_notify(pn, info, true, old);
