@@ -30,6 +30,7 @@
 #include <net/inet6_hashtables.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
+#include <net/request_sock.h>
 #include <net/route.h>
 #include <net/netfilter/nf_conntrack.h>
 
@@ -85,19 +86,35 @@ enum mxlock_verdict mxlock_judge(const struct mxlock_net *pn,
 }
 
 /*
+ * A request socket a BPF syncookie made at tc (bpf_sk_assign_tcp_reqsk(),
+ * 6.9+): a prefetched one marked syncookie, which the stack's own request
+ * sockets never are while still in skb->sk (a kernel cookie's is made in
+ * TCP, after this hook). TCP gives such an ACK to the listener
+ * (skb_steal_sock()), which makes a connection of it: its SYN never came
+ * through here.
+ */
+static bool mxlock_bpf_cookie(struct sk_buff *skb)
+{
+	return skb_sk_is_prefetched(skb) &&
+	       skb->sk->sk_state == TCP_NEW_SYN_RECV &&
+	       inet_reqsk(skb->sk)->syncookie;
+}
+
+/*
  * An ACK reaches a listener, and may become a connection through a cookie,
  * only when no established or request socket takes it. Early demux has
  * usually looked that up already; a listener in skb->sk (TPROXY) is no
- * connection.
+ * connection, and neither is a BPF syncookie's request socket.
  */
 static enum mxlock_kind mxlock_kind(const struct tcphdr *th,
-				    const struct sk_buff *skb)
+				    struct sk_buff *skb)
 {
 	if (th->syn)
 		return th->ack ? MXLOCK_PASS : MXLOCK_SYN;
 	if (!th->ack || th->rst)
 		return MXLOCK_PASS;
-	if (skb->sk && skb->sk->sk_state != TCP_LISTEN)
+	if (skb->sk && skb->sk->sk_state != TCP_LISTEN &&
+	    !mxlock_bpf_cookie(skb))
 		return MXLOCK_PASS;
 	return MXLOCK_ACK;
 }
