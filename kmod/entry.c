@@ -188,6 +188,10 @@ int mxlock_parse_entries(const struct nlattr *entries,
 						   MXLOCK_MAX_ENTRIES);
 		if (err == -E2BIG)
 			NL_SET_ERR_MSG_ATTR(extack, a, "too many entries");
+		if (err == -ENOSPC) {
+			mxlock_budget_refused(st->budget, extack);
+			NL_SET_BAD_ATTR(extack, a);
+		}
 		if (err)
 			return err;
 	}

@@ -75,6 +75,7 @@ void mxlock_set_destroy(struct mxlock_set *set)
 {
 	if (!set)
 		return;
+	mxlock_budget_uncharge(set->budget, mxlock_set_ranges(set));
 	kvfree(set->hits);
 	mxlock_set_free(set);
 }

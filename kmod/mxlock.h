@@ -47,6 +47,7 @@ struct mxlock_net {
 	unsigned int nr_txns;
 	struct proc_dir_entry *proc_dir;
 	atomic_t denied_dumps;		/* unprivileged GET_DENIED dumps open */
+	struct mxlock_budget *budget;	/* what its intervals are charged to */
 };
 
 extern unsigned int mxlock_net_id;
@@ -85,6 +86,12 @@ static inline void mxlock_hits_count(struct mxlock_set *set, long idx)
 	if (set->hits)
 		set->hits[smp_processor_id() * set->hits_stride + idx]++;
 }
+
+/* budget.c (charge and uncharge: set.h) */
+struct mxlock_budget *mxlock_budget_of(const struct net *net);
+void mxlock_budget_read(const struct mxlock_budget *b, u64 *used, u64 *limit);
+void mxlock_budget_refused(const struct mxlock_budget *b,
+			   struct netlink_ext_ack *extack);
 
 /* denied.c */
 struct mxlock_denied *mxlock_denied_alloc(const struct net *net);

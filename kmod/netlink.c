@@ -225,6 +225,13 @@ static int mxlock_commit(struct mxlock_net *pn, struct mxlock_set *set,
 	int err;
 
 	if (set) {
+		/* Given back when the set is freed, after it stops being live. */
+		if (mxlock_budget_charge(pn->budget, mxlock_set_ranges(set))) {
+			mxlock_budget_refused(pn->budget, info->extack);
+			mxlock_set_destroy(set);
+			return -ENOSPC;
+		}
+		set->budget = pn->budget;
 		/* The table of refused sources exists once a list is armed. */
 		if (!pn->denied) {
 			struct mxlock_denied *d;
@@ -254,6 +261,17 @@ static int mxlock_commit(struct mxlock_net *pn, struct mxlock_set *set,
 err_nomem:
 	mxlock_set_destroy(set);
 	return -ENOMEM;
+}
+
+/* Why building a set from st failed: the budget, or no memory. */
+static int mxlock_set_failed(struct mxlock_net *pn,
+			     const struct mxlock_staging *st,
+			     struct netlink_ext_ack *extack)
+{
+	if (!st->over)
+		return -ENOMEM;
+	mxlock_budget_refused(pn->budget, extack);
+	return -ENOSPC;
 }
 
 static struct mxlock_txn *mxlock_txn_find(struct mxlock_net *pn, u32 portid)
@@ -287,6 +305,7 @@ static struct mxlock_txn *mxlock_txn_open(struct mxlock_net *pn, u32 portid,
 	if (!txn)
 		return ERR_PTR(-ENOMEM);
 	txn->portid = portid;
+	txn->staging.budget = pn->budget;
 	list_add(&txn->node, &pn->txns);
 	pn->nr_txns++;
 	return txn;
@@ -323,6 +342,7 @@ static int mxlock_fill_state(struct sk_buff *msg, void *arg)
 	struct mxlock_net *pn = arg;
 	struct mxlock_stats sum;
 	struct nlattr *nest;
+	u64 used, limit;
 	int v, err;
 
 	/* The stats attributes follow the verdicts' order. */
@@ -350,6 +370,12 @@ static int mxlock_fill_state(struct sk_buff *msg, void *arg)
 			      sum.ack[MXLOCK_VERDICT_DROP], MXLOCK_STATS_A_PAD) ||
 	    nla_put_u64_64bit(msg, MXLOCK_STATS_A_ACK_MONITORED,
 			      sum.ack[MXLOCK_VERDICT_MONITOR], MXLOCK_STATS_A_PAD))
+		return -EMSGSIZE;
+	mxlock_budget_read(pn->budget, &used, &limit);
+	if (nla_put_u64_64bit(msg, MXLOCK_STATS_A_BUDGET_USED, used,
+			      MXLOCK_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, MXLOCK_STATS_A_BUDGET_LIMIT, limit,
+			      MXLOCK_STATS_A_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
@@ -469,7 +495,7 @@ static int mxlock_nl_replace(struct sk_buff *skb, struct genl_info *info)
 	const struct nlattr *count = info->attrs[MXLOCK_A_REPLACE_COUNT];
 	struct netlink_ext_ack *extack = info->extack;
 	u32 flags = flags_attr ? nla_get_u32(flags_attr) : 0;
-	struct mxlock_staging oneshot = {};
+	struct mxlock_staging oneshot = { .budget = pn->budget };
 	struct mxlock_staging *st = &oneshot;
 	struct mxlock_txn *txn;
 	struct mxlock_set *set;
@@ -540,6 +566,8 @@ static int mxlock_nl_replace(struct sk_buff *skb, struct genl_info *info)
 		goto out_close;
 	}
 	set = mxlock_set_build(st);
+	/* Built: the staging's budget goes to the set. */
+	mxlock_staging_release(st);
 	err = set ? mxlock_commit(pn, set, info) : -ENOMEM;
 
 out_close:
@@ -554,7 +582,7 @@ out_unlock:
 static int mxlock_nl_add(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mxlock_net *pn = mxlock_pernet(genl_info_net(info));
-	struct mxlock_staging st = {};
+	struct mxlock_staging st = { .budget = pn->budget };
 	struct mxlock_set *set;
 	int err;
 
@@ -582,8 +610,9 @@ static int mxlock_nl_add(struct sk_buff *skb, struct genl_info *info)
 	BUILD_BUG_ON(2ULL * MXLOCK_MAX_ENTRIES > MXLOCK_RUN6_AT(~0U) + 1ULL);
 	mutex_lock(&pn->lock);
 	set = mxlock_set_add(mxlock_live_set(pn), &st);
+	mxlock_staging_release(&st);
 	if (!set) {
-		err = -ENOMEM;
+		err = mxlock_set_failed(pn, &st, info->extack);
 	} else if (mxlock_set_ranges(set) > MXLOCK_MAX_ENTRIES) {
 		NL_SET_ERR_MSG(info->extack, "allowlist would grow too large");
 		mxlock_set_destroy(set);
@@ -601,7 +630,7 @@ static int mxlock_nl_del(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mxlock_net *pn = mxlock_pernet(genl_info_net(info));
 	struct netlink_ext_ack *extack = info->extack;
-	struct mxlock_staging st = {};
+	struct mxlock_staging st = { .budget = pn->budget };
 	struct mxlock_set *old, *set;
 	int err;
 
@@ -631,7 +660,7 @@ static int mxlock_nl_del(struct sk_buff *skb, struct genl_info *info)
 	}
 	set = mxlock_set_subtract(old, &st);
 	if (!set) {
-		err = -ENOMEM;
+		err = mxlock_set_failed(pn, &st, extack);
 		goto out_unlock;
 	}
 	/* Each address deleted from inside an interval splits it in two. */

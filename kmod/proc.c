@@ -21,6 +21,7 @@ static int mxlock_stats_show(struct seq_file *seq, void *v)
 	const struct mxlock_conf *conf;
 	const struct mxlock_set *set;
 	struct mxlock_stats sum;
+	u64 used, limit;
 	u32 ranges = 0;
 	int i;
 
@@ -49,6 +50,10 @@ static int mxlock_stats_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "syn_unarmed %llu\n", sum.syn[MXLOCK_VERDICT_UNARMED]);
 	seq_printf(seq, "ack_dropped %llu\n", sum.ack[MXLOCK_VERDICT_DROP]);
 	seq_printf(seq, "ack_monitored %llu\n", sum.ack[MXLOCK_VERDICT_MONITOR]);
+	/* Last: keys are appended, never reordered. */
+	mxlock_budget_read(pn->budget, &used, &limit);
+	seq_printf(seq, "budget_used %llu\n", used);
+	seq_printf(seq, "budget_limit %llu\n", limit);
 	return 0;
 }
 

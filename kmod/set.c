@@ -33,7 +33,9 @@ static struct mxlock_key mxlock_key_prev(struct mxlock_key k)
 	return k;
 }
 
-static int mxlock_ranges_reserve(struct mxlock_ranges *v, u32 extra)
+/* Room for extra more intervals in v, paid for by st's budget. */
+static int mxlock_ranges_reserve(struct mxlock_staging *st,
+				 struct mxlock_ranges *v, u32 extra)
 {
 	struct mxlock_range *r;
 	size_t cap;
@@ -48,9 +50,16 @@ static int mxlock_ranges_reserve(struct mxlock_ranges *v, u32 extra)
 		cap = 64;
 	if (cap > MXLOCK_U32_MAX)
 		return -E2BIG;
+	/* Charged before it is allocated: a refusal allocates nothing. */
+	if (mxlock_budget_charge(st->budget, cap - v->cap)) {
+		st->over = true;
+		return -ENOSPC;
+	}
 	r = mxlock_alloc(cap * sizeof(*r));
-	if (!r)
+	if (!r) {
+		mxlock_budget_uncharge(st->budget, cap - v->cap);
 		return -ENOMEM;
+	}
 	if (v->n)
 		memcpy(r, v->r, v->n * sizeof(*r));
 	mxlock_free(v->r);
@@ -59,11 +68,12 @@ static int mxlock_ranges_reserve(struct mxlock_ranges *v, u32 extra)
 	return 0;
 }
 
-static int mxlock_ranges_push(struct mxlock_ranges *v,
+static int mxlock_ranges_push(struct mxlock_staging *st,
+			      struct mxlock_ranges *v,
 			      const struct mxlock_key *lo,
 			      const struct mxlock_key *hi)
 {
-	int err = mxlock_ranges_reserve(v, 1);
+	int err = mxlock_ranges_reserve(st, v, 1);
 
 	if (err)
 		return err;
@@ -73,8 +83,10 @@ static int mxlock_ranges_push(struct mxlock_ranges *v,
 	return 0;
 }
 
-static void mxlock_ranges_release(struct mxlock_ranges *v)
+static void mxlock_ranges_release(struct mxlock_staging *st,
+				  struct mxlock_ranges *v)
 {
+	mxlock_budget_uncharge(st->budget, v->cap);
 	mxlock_free(v->r);
 	v->r = NULL;
 	v->n = 0;
@@ -88,7 +100,7 @@ int mxlock_staging_push4(struct mxlock_staging *st, u32 lo, u32 hi,
 
 	if (st->v4.n + st->v6.n >= limit)
 		return -E2BIG;
-	return mxlock_ranges_push(&st->v4, &klo, &khi);
+	return mxlock_ranges_push(st, &st->v4, &klo, &khi);
 }
 
 int mxlock_staging_push6(struct mxlock_staging *st,
@@ -107,20 +119,20 @@ int mxlock_staging_push6(struct mxlock_staging *st,
 	if (st->v4.n + st->v6.n >= limit)
 		return -E2BIG;
 	if (mxlock_key_cmp(hi, &mlo) < 0 || mxlock_key_cmp(lo, &mhi) > 0)
-		return mxlock_ranges_push(&st->v6, lo, hi);
+		return mxlock_ranges_push(st, &st->v6, lo, hi);
 	/* One entry around the block stages two intervals: both count. */
 	if ((u64)st->v4.n + st->v6.n + below + above > limit)
 		return -E2BIG;
 	/* Carve the IPv4-mapped block out: the IPv4 list judges it. */
 	if (below) {
 		k = mxlock_key_prev(mlo);
-		err = mxlock_ranges_push(&st->v6, lo, &k);
+		err = mxlock_ranges_push(st, &st->v6, lo, &k);
 		if (err)
 			return err;
 	}
 	if (above) {
 		k = mxlock_key_next(mhi);
-		err = mxlock_ranges_push(&st->v6, &k, hi);
+		err = mxlock_ranges_push(st, &st->v6, &k, hi);
 		if (err)
 			return err;
 	}
@@ -129,8 +141,8 @@ int mxlock_staging_push6(struct mxlock_staging *st,
 
 void mxlock_staging_release(struct mxlock_staging *st)
 {
-	mxlock_ranges_release(&st->v4);
-	mxlock_ranges_release(&st->v6);
+	mxlock_ranges_release(st, &st->v4);
+	mxlock_ranges_release(st, &st->v6);
 }
 
 static int mxlock_range_cmp(const void *a, const void *b)
@@ -682,9 +694,9 @@ static int mxlock_set_export(const struct mxlock_set *s,
 	u32 i;
 	int err;
 
-	err = mxlock_ranges_reserve(&st->v4, s->nr4);
+	err = mxlock_ranges_reserve(st, &st->v4, s->nr4);
 	if (!err)
-		err = mxlock_ranges_reserve(&st->v6, s->nr6);
+		err = mxlock_ranges_reserve(st, &st->v6, s->nr6);
 	if (err)
 		return err;
 	for (i = 0; i < s->nr4; i++) {
@@ -753,8 +765,9 @@ static u32 mxlock_ranges_diff(const struct mxlock_ranges *a,
 	return n;
 }
 
-/* Replace a with a minus b (b is normalised in place). */
-static int mxlock_ranges_subtract(struct mxlock_ranges *a,
+/* Replace a, of st, with a minus b (b is normalised in place). */
+static int mxlock_ranges_subtract(struct mxlock_staging *st,
+				  struct mxlock_ranges *a,
 				  struct mxlock_ranges *b)
 {
 	struct mxlock_ranges out = {};
@@ -762,11 +775,11 @@ static int mxlock_ranges_subtract(struct mxlock_ranges *a,
 
 	mxlock_ranges_normalise(a);
 	mxlock_ranges_normalise(b);
-	err = mxlock_ranges_reserve(&out, mxlock_ranges_diff(a, b, NULL));
+	err = mxlock_ranges_reserve(st, &out, mxlock_ranges_diff(a, b, NULL));
 	if (err)
 		return err;
 	out.n = mxlock_ranges_diff(a, b, out.r);
-	mxlock_ranges_release(a);
+	mxlock_ranges_release(st, a);
 	*a = out;
 	return 0;
 }
@@ -775,13 +788,15 @@ static int mxlock_ranges_subtract(struct mxlock_ranges *a,
 struct mxlock_set *mxlock_set_subtract(const struct mxlock_set *old,
 				       struct mxlock_staging *st)
 {
-	struct mxlock_staging cur = {};
+	/* The working copy is paid for like st itself. */
+	struct mxlock_staging cur = { .budget = st->budget };
 	struct mxlock_set *s = NULL;
 
 	if (!mxlock_set_export(old, &cur) &&
-	    !mxlock_ranges_subtract(&cur.v4, &st->v4) &&
-	    !mxlock_ranges_subtract(&cur.v6, &st->v6))
+	    !mxlock_ranges_subtract(&cur, &cur.v4, &st->v4) &&
+	    !mxlock_ranges_subtract(&cur, &cur.v6, &st->v6))
 		s = mxlock_set_build(&cur);
+	st->over |= cur.over;
 	mxlock_staging_release(&cur);
 	return s;
 }

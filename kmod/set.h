@@ -27,6 +27,11 @@
 #define mxlock_alloc(size)	kvmalloc(size, GFP_KERNEL_ACCOUNT)
 #define mxlock_free(p)		kvfree(p)
 #define mxlock_sort(base, n, size, cmp) sort(base, n, size, cmp, NULL)
+
+/* budget.c: a pool of intervals, staged and live; NULL charges nothing. */
+struct mxlock_budget;
+int mxlock_budget_charge(struct mxlock_budget *b, u64 n);
+void mxlock_budget_uncharge(struct mxlock_budget *b, u64 n);
 #else
 #include <stdbool.h>
 #include <stddef.h>
@@ -50,6 +55,21 @@ static inline int fls(u32 x)
 static inline unsigned long __ffs(unsigned long x)
 {
 	return __builtin_ctzl(x);
+}
+
+/* The host tests stage with no budget (NULL): nothing to charge. */
+struct mxlock_budget;
+static inline int mxlock_budget_charge(struct mxlock_budget *b, u64 n)
+{
+	(void)b;
+	(void)n;
+	return 0;
+}
+
+static inline void mxlock_budget_uncharge(struct mxlock_budget *b, u64 n)
+{
+	(void)b;
+	(void)n;
 }
 #endif
 
@@ -88,10 +108,16 @@ struct mxlock_ranges {
 	u32 cap;
 };
 
-/* What a change is built from: the intervals of each family. */
+/*
+ * What a change is built from: the intervals of each family. The room
+ * its arrays have allocated (cap, not n: they grow by doubling) is
+ * charged to budget as it grows and given back when they are freed.
+ */
 struct mxlock_staging {
 	struct mxlock_ranges v4;
 	struct mxlock_ranges v6;
+	struct mxlock_budget *budget;
+	bool over;		/* budget refused to let it grow (-ENOSPC) */
 };
 
 /*
@@ -165,6 +191,7 @@ struct mxlock_set {
 	u32 nr6;
 	u32 hits_stride;	/* counters per CPU row, >= nr4 + nr6 */
 	u64 *hits;		/* per-CPU rows of per-interval SYN counts */
+	struct mxlock_budget *budget;	/* charged its intervals while it lives */
 	u32 base4;		/* first address of the first interval */
 	u32 span4;		/* last address minus base4 */
 	u32 mask4;		/* (1 << shift4) - 1 */

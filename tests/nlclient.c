@@ -111,6 +111,15 @@
  *                    each distinct refusal "errno=N (NAME) extack=TEXT",
  *                    then "holding"; waits until FILE exists, closes them
  *                    all and prints "closed"
+ *   stage-hold K N FILE  open K sockets and on each stage N /32 entries
+ *                    (100.64.0.0 + 2*i, F_MORE, 5000 a chunk), never
+ *                    committing; a socket whose chunk is refused stops
+ *                    there (the kernel drops its staging). Prints "pid P"
+ *                    (so /proc/P/net shows its namespace), "staged S
+ *                    refused R" (sockets holding N entries, sockets
+ *                    refused), each distinct refusal "errno=N (NAME)
+ *                    extack=TEXT", then "holding"; waits until FILE
+ *                    exists, closes them all and prints "closed"
  *   churn N BATCH    N network namespaces, BATCH at a time: each a forked
  *                    child that unshares its network namespace, brings lo
  *                    up, loads 192.0.2.0/24 and 2001:db8::/32, guards ports
@@ -541,6 +550,8 @@ static int reply_state(struct nlmsghdr *nlh, void *arg)
 		{ MXLOCK_STATS_A_SYN_UNARMED, "syn_unarmed" },
 		{ MXLOCK_STATS_A_ACK_DROPPED, "ack_dropped" },
 		{ MXLOCK_STATS_A_ACK_MONITORED, "ack_monitored" },
+		{ MXLOCK_STATS_A_BUDGET_USED, "budget_used" },
+		{ MXLOCK_STATS_A_BUDGET_LIMIT, "budget_limit" },
 	};
 	struct nlattr *tb[MXLOCK_A_MAX + 1], *st[MXLOCK_STATS_A_MAX + 1];
 	int *got = arg;
@@ -1516,6 +1527,57 @@ static int do_denied_hold(int n, const char *file)
 	return 0;
 }
 
+/* Stage n entries on sk without committing; 0 or the refusal in *a. */
+static int stage_quiet(struct nl_sock *sk, int n, struct answer *a)
+{
+	for (int i = 0; i < n; i += PER_NEST) {
+		int to = i + PER_NEST < n ? i + PER_NEST : n;
+		uint32_t fl = MXLOCK_REPLACE_F_MORE |
+			      (i ? MXLOCK_REPLACE_F_CONTINUE : 0);
+
+		if (chunk(sk, i, to, fl, a))
+			return a->error;
+	}
+	return 0;
+}
+
+static int do_stage_hold(int k, int n, const char *file)
+{
+	struct nl_sock **sk = calloc(k, sizeof(*sk));
+	struct answer a, seen[4];
+	int i, j, staged = 0, refused = 0, nseen = 0;
+
+	if (k < 1 || n < 1 || !sk)
+		die("stage-hold: need K >= 1 and N >= 1");
+	printf("pid %d\n", (int)getpid());
+	for (i = 0; i < k; i++) {
+		sk[i] = open_sock();
+		if (!stage_quiet(sk[i], n, &a)) {
+			staged++;
+			continue;
+		}
+		refused++;
+		for (j = 0; j < nseen; j++)
+			if (seen[j].error == a.error &&
+			    !strcmp(seen[j].extack, a.extack))
+				break;
+		if (j == nseen && nseen < 4)
+			seen[nseen++] = a;
+	}
+	printf("staged %d refused %d\n", staged, refused);
+	for (j = 0; j < nseen; j++)
+		print_answer(&seen[j]);
+	printf("holding\n");
+	fflush(stdout);
+	while (access(file, F_OK))
+		usleep(100 * 1000);
+	for (i = 0; i < k; i++)
+		nl_socket_free(sk[i]);
+	free(sk);
+	printf("closed\n");
+	return 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: nlclient [-e EXPECT] [-c replace|add|del] "
@@ -1614,6 +1676,8 @@ int main(int argc, char **argv)
 		return do_flip_big(atoi(argv[1]), argc == 3 ? atoi(argv[2]) : 0);
 	if (!strcmp(sub, "denied-hold") && argc == 3)
 		return do_denied_hold(atoi(argv[1]), argv[2]);
+	if (!strcmp(sub, "stage-hold") && argc == 4)
+		return do_stage_hold(atoi(argv[1]), atoi(argv[2]), argv[3]);
 	if (!strcmp(sub, "churn") && argc == 3)
 		return do_churn(atoi(argv[1]), atoi(argv[2]));
 	usage();

@@ -76,7 +76,9 @@ syn_dropped 0
 syn_monitored 0
 syn_unarmed 0
 ack_dropped 0
-ack_monitored 0" "$(stats "$MX" | grep -v '^generation ')" || return 1
+ack_monitored 0
+budget_used 0
+budget_limit 16777216" "$(stats "$MX" | grep -v '^generation ')" || return 1
 	expect_eq "MX2 armed" 0 "$(stat "$MX2" armed)" || return 1
 	expect_eq "MX2 mode" enforce "$(stat "$MX2" mode)" || return 1
 	expect_eq "MX list" "" "$(entries "$MX")"

@@ -38,7 +38,9 @@ syn_dropped
 syn_monitored
 syn_unarmed
 ack_dropped
-ack_monitored'
+ack_monitored
+budget_used
+budget_limit'
 
 order() {
 	expect_eq "keys of /proc/net/mxlock/stats, in order" "$keys" \
@@ -46,7 +48,7 @@ order() {
 	expect_eq "number of fields on each line" "" \
 		"$(stats "$MX" | awk 'NF != 2')"
 }
-check "/proc lists the twelve documented keys in order, 'key value' each" order
+check "/proc lists the fourteen documented keys in order, 'key value' each" order
 
 # Nothing moves while we read (no traffic), so the three must be equal.
 same_ctl() {

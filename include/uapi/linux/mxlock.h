@@ -106,11 +106,26 @@
  *    is refused (-E2BIG) and the transaction discarded. (An IPv6 entry
  *    around ::ffff:0:0/96, such as ::/0, counts twice: it stands for the
  *    two intervals on either side of the block.)
+ *    Budgets: every interval the module holds is charged to a pool
+ *    shared across namespaces, so that making namespaces does not
+ *    multiply what may be staged. A staging list is charged for the
+ *    room it has allocated (it doubles from 64 intervals: a
+ *    transaction of S entries is charged the next power of two >= S),
+ *    until it is committed or discarded; a set, for its intervals,
+ *    from its commit until it is freed after it is replaced. Every
+ *    namespace draws from the module parameter "budget" (default
+ *    16777216); one owned by a user namespace other than the initial
+ *    one draws from "userns_budget" too (default 1048576), which all
+ *    such namespaces share. A chunk or commit that would pass either
+ *    is refused with -ENOSPC and an extack naming the pool, and the
+ *    transaction is discarded; the live list is unchanged. The pool's
+ *    figures: MXLOCK_STATS_A_BUDGET_USED and _LIMIT.
  *
  * MXLOCK_CMD_ADD (admin)
  *    Request: MXLOCK_A_ENTRIES. Adds them to the list (arming it if it was
  *    unarmed), in one atomic step. A result of more than
- *    MXLOCK_MAX_ENTRIES intervals is refused (-E2BIG), nothing changed.
+ *    MXLOCK_MAX_ENTRIES intervals is refused (-E2BIG), nothing changed;
+ *    one over the namespace's budget (see REPLACE) with -ENOSPC.
  *
  * MXLOCK_CMD_DEL (admin)
  *    Request: MXLOCK_A_ENTRIES. Removes the addresses they cover from the
@@ -118,7 +133,8 @@
  *    with -ENOENT if an entry covers no listed address, and with -EINVAL if
  *    the list would be left empty (use FLUSH to disarm). Deleting from
  *    inside an interval splits it: a result of more than
- *    MXLOCK_MAX_ENTRIES intervals is refused (-E2BIG), nothing changed.
+ *    MXLOCK_MAX_ENTRIES intervals is refused (-E2BIG), nothing changed;
+ *    one over the namespace's budget (see REPLACE) with -ENOSPC.
  *
  * MXLOCK_CMD_FLUSH (admin)
  *    Request: nothing. Drops the list: the namespace is unarmed again.
@@ -299,6 +315,13 @@ enum mxlock_stats_attr {
 	 */
 	MXLOCK_STATS_A_ACK_DROPPED,	/* u64, refused in enforce mode */
 	MXLOCK_STATS_A_ACK_MONITORED,	/* u64, passed in monitor mode */
+	/*
+	 * The pool of intervals (staged and live) the namespace draws from:
+	 * the module's "budget", or for a namespace owned by a user namespace
+	 * other than the initial one, the "userns_budget" they all share.
+	 */
+	MXLOCK_STATS_A_BUDGET_USED,	/* u64, intervals charged to it now */
+	MXLOCK_STATS_A_BUDGET_LIMIT,	/* u64, its limit */
 	__MXLOCK_STATS_A_MAX
 };
 
