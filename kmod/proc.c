@@ -57,33 +57,72 @@ static int mxlock_stats_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
-/* One line per source, most recently seen first; times in Unix seconds. */
-static int mxlock_denied_show(struct seq_file *seq, void *v)
-{
-	struct mxlock_net *pn = mxlock_pernet(seq_file_single_net(seq));
+/*
+ * /proc/net/mxlock/denied: one line per source, most recently seen first;
+ * times in Unix seconds. Anyone may open it, so an open file pins only
+ * seq_file's buffer: the rows come from a snapshot taken at the start of
+ * each read() and freed at its end (->stop), never held between reads.
+ * seq_file fills at most one page per read(), so a reader resumes at the
+ * same row number in the next snapshot, as /proc/net/tcp does over the
+ * live hash. GET_DENIED gives one snapshot for any number of messages.
+ */
+struct mxlock_denied_iter {
+	struct seq_net_private p;	/* first: seq_file_net() */
 	struct mxlock_denied_source *src;
-	int n, i;
+	int n;
+};
+
+static void *mxlock_denied_seq_start(struct seq_file *seq, loff_t *pos)
+{
+	struct mxlock_denied_iter *it = seq->private;
+	struct mxlock_net *pn = mxlock_pernet(seq_file_net(seq));
 
 	/* Pairs with mxlock_commit()'s smp_store_release(). */
-	n = mxlock_denied_snapshot(smp_load_acquire(&pn->denied), &src);
-	if (n < 0)
-		return n;
-	for (i = 0; i < n; i++) {
-		struct in6_addr a;
+	it->n = mxlock_denied_snapshot(smp_load_acquire(&pn->denied), &it->src);
+	if (it->n < 0)
+		return ERR_PTR(it->n);
+	return *pos < it->n ? &it->src[*pos] : NULL;
+}
 
-		if (src[i].v6) {
-			mxlock_key_to_in6(&src[i].addr, &a);
-			seq_printf(seq, "%pI6c", &a);
-		} else {
-			seq_printf(seq, "%pI4",
-				   &(__be32){ htonl((u32)src[i].addr.lo) });
-		}
-		seq_printf(seq, " count %llu first %lld last %lld\n",
-			   src[i].count, src[i].first, src[i].last);
+static void *mxlock_denied_seq_next(struct seq_file *seq, void *v, loff_t *pos)
+{
+	struct mxlock_denied_iter *it = seq->private;
+
+	++*pos;
+	return *pos < it->n ? &it->src[*pos] : NULL;
+}
+
+static void mxlock_denied_seq_stop(struct seq_file *seq, void *v)
+{
+	struct mxlock_denied_iter *it = seq->private;
+
+	kvfree(it->src);
+	it->src = NULL;
+	it->n = 0;
+}
+
+static int mxlock_denied_seq_show(struct seq_file *seq, void *v)
+{
+	const struct mxlock_denied_source *src = v;
+	struct in6_addr a;
+
+	if (src->v6) {
+		mxlock_key_to_in6(&src->addr, &a);
+		seq_printf(seq, "%pI6c", &a);
+	} else {
+		seq_printf(seq, "%pI4", &(__be32){ htonl((u32)src->addr.lo) });
 	}
-	kvfree(src);
+	seq_printf(seq, " count %llu first %lld last %lld\n",
+		   src->count, src->first, src->last);
 	return 0;
 }
+
+static const struct seq_operations mxlock_denied_seq_ops = {
+	.start	= mxlock_denied_seq_start,
+	.next	= mxlock_denied_seq_next,
+	.stop	= mxlock_denied_seq_stop,
+	.show	= mxlock_denied_seq_show,
+};
 
 int mxlock_proc_net_init(struct net *net, struct mxlock_net *pn)
 {
@@ -92,8 +131,9 @@ int mxlock_proc_net_init(struct net *net, struct mxlock_net *pn)
 		return -ENOMEM;
 	if (!proc_create_net_single("stats", 0444, pn->proc_dir,
 				    mxlock_stats_show, NULL) ||
-	    !proc_create_net_single("denied", 0444, pn->proc_dir,
-				    mxlock_denied_show, NULL)) {
+	    !proc_create_net("denied", 0444, pn->proc_dir,
+			     &mxlock_denied_seq_ops,
+			     sizeof(struct mxlock_denied_iter))) {
 		proc_remove(pn->proc_dir);
 		return -ENOMEM;
 	}

@@ -9,7 +9,10 @@
 # namespace; the next ends at once in NLMSG_DONE with EBUSY and an
 # extack. Dumps by holders of CAP_NET_ADMIN are not counted, so the admin
 # still reads the table; /proc/net/mxlock/denied holds no snapshot across
-# reads and stays open to all.
+# reads and stays open to all. It was a single_open file, whose open fd
+# held its whole formatted output (a 64 KiB buffer for 1024 rows) once
+# read from: 300 fds of nobody's, each read one byte, pinned 19 MiB. Now
+# it is a seq_file iterator, which holds one page per open fd.
 #
 # The attacker here is nobody (setpriv, no capabilities) with a full table
 # (1100 spoofed sources, 1024 rows shown): 300 sockets each start a dump
@@ -24,7 +27,7 @@ source "$(dirname "$0")/lib.sh"
 require_mxlock
 require_nlclient
 require_cmd python3 setpriv
-ktap_begin 5
+ktap_begin 7
 
 N=300
 DUMPS=16		# MXLOCK_DENIED_DUMPS
@@ -117,5 +120,54 @@ released() {
 	expect_eq "nobody's denied again" 1024 "$n"
 }
 check "closed: nobody's denied works again (the open dumps were counted back)" released
+
+# The /proc file: nobody opens it N times and reads one byte of each.
+PROC_OUT=$TMPD/proc.out
+PROC_RELEASE=$TMPD/proc.release
+M2=$(avail)
+spawn ip netns exec "$MX" setpriv --reuid=65534 --regid=65534 \
+	--clear-groups --inh-caps=-all -- python3 -c '
+import os, sys, time
+n, release = int(sys.argv[1]), sys.argv[2]
+fds = [open("/proc/net/mxlock/denied", "rb", buffering=0) for _ in range(n)]
+got = sum(len(f.read(1)) for f in fds)
+print("open %d read %d" % (len(fds), got), flush=True)
+print("holding", flush=True)
+while not os.path.exists(release):
+    time.sleep(0.1)
+' "$N" "$PROC_RELEASE" >"$PROC_OUT"
+for ((i = 0; i < $(slow 600); i++)); do
+	grep -q '^holding$' "$PROC_OUT" && break
+	sleep 0.1
+done
+M3=$(avail)
+ktap_diag "MemAvailable: $M2 kB before, $M3 kB with $N /proc fds read from ($(((M2 - M3) / 1024)) MiB down)"
+
+proc_held() {
+	expect_eq "nobody's /proc reader" "open $N read $N" "$(sed -n 1p "$PROC_OUT")" || return 1
+	expect_ge "MemAvailable while held (kB, at least before - $HOLD_MAX_KB)" $((M2 - HOLD_MAX_KB)) "$M3"
+}
+check "nobody holds $N open /proc/net/mxlock/denied, each read from: down by less than $((HOLD_MAX_KB / 1024)) MiB" proc_held
+touch "$PROC_RELEASE"
+
+# Read a few rows at a time, each read() a snapshot of its own: the table
+# is still, so the rows are those of one read of the whole file.
+small_reads() {
+	local whole
+	whole=$(as_nobody "$MX" cat /proc/net/mxlock/denied)
+	expect_eq "rows" 1024 "$(grep -c . <<<"$whole")" || return 1
+	expect_eq "read 100 bytes at a time" "$whole" \
+		"$(as_nobody "$MX" python3 -c '
+import os, sys
+fd, out = os.open("/proc/net/mxlock/denied", os.O_RDONLY), b""
+while True:
+    b = os.read(fd, 100)
+    if not b:
+        break
+    out += b
+sys.stdout.write(out.decode())
+')"
+}
+check "/proc/net/mxlock/denied read 100 bytes at a time: the same 1024 rows as one read" small_reads
 
 ktap_finish
