@@ -59,6 +59,8 @@ static const struct cmd cmds[] = {
 	  "print if refusals are logged, or set it", false },
 	{ "ports", cmd_ports, "[PORT[,PORT]...]",
 	  "print the guarded TCP ports, or set them", false },
+	{ "load", cmd_load, "",
+	  "modprobe mxlock; if it fails, say why", false },
 	{ "monitor", cmd_monitor, "[--count N]",
 	  "print each change as it happens", true },
 	{ "help", cmd_help, "[COMMAND]",

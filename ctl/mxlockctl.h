@@ -4,7 +4,7 @@
  * dispatcher (options, the command table, help); each command lives in
  * the file named after what it does: set.c (replace, add, del, flush),
  * config.c (mode, action, log, ports), show.c (stats, list, test),
- * denied.c, monitor.c, sync.c (with spf.c and preview.c); cmd.c and
+ * denied.c, monitor.c, sync.c (with spf.c and preview.c), load.c; cmd.c and
  * state.c hold what they share.
  */
 #ifndef MXLOCKCTL_H
@@ -142,6 +142,9 @@ int cmd_list(const struct cmd *cmd, int argc, char **argv);
 int cmd_test(const struct cmd *cmd, int argc, char **argv);
 int cmd_denied(const struct cmd *cmd, int argc, char **argv);
 int cmd_monitor(const struct cmd *cmd, int argc, char **argv);
+
+/* load.c */
+int cmd_load(const struct cmd *cmd, int argc, char **argv);
 int cmd_sync(const struct cmd *cmd, int argc, char **argv);
 
 #endif

@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run-all.sh: run every mxlock selftest (tests/*.sh but lib.sh and this
-# file), one after the other, as root in the VM (scripts/vm-run -- \
+# run-all.sh: run every mxlock selftest (tests/*.sh but the libraries,
+# sig_enforce.sh and this file), one after the other, as root in the VM (scripts/vm-run -- \
 # tests/run-all.sh) or on a host with the module available. It loads
 # nothing itself: each test loads the module if it needs to.
 #
@@ -38,6 +38,9 @@ else
 	for t in "$here"/*.sh; do
 		case ${t##*/} in
 		lib.sh | lib-*.sh | run-all.sh) ;;
+		# Needs a boot with module.sig_enforce=1: scripts/check
+		# gives it one.
+		sig_enforce.sh) ;;
 		*) scripts+=("$t") ;;
 		esac
 	done

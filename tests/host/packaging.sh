@@ -24,7 +24,7 @@ cd "$top" || exit 1
 
 # ---- KTAP ------------------------------------------------------------------
 
-PLAN=18
+PLAN=19
 # shellcheck source=ktap.bash
 source "$top/tests/host/ktap.bash"
 
@@ -63,7 +63,7 @@ fi
 
 # The commands of the final mxlockctl, each of which the man page must
 # document and the completion must offer.
-COMMANDS="replace sync add del flush list stats mode action log ports test denied monitor help"
+COMMANDS="replace sync add del flush list stats mode action log ports test denied load monitor help"
 # The units make install puts in place, each from packaging/.
 UNITS="mxlock.service mxlock-sync.service mxlock-sync.timer"
 
@@ -157,10 +157,10 @@ t_installed_content() {
 	for unit in $UNITS; do
 		cmp "packaging/$unit" "$d1/usr/local/lib/systemd/system/$unit" ||
 			{ echo "with PREFIX=/usr/local $unit is installed as it is"; bad=1; }
-		# Every Exec line runs modprobe or the installed mxlockctl.
+		# Every Exec line runs the installed mxlockctl.
 		while read -r exec; do
 			case ${exec#*=} in
-			"/sbin/modprobe mxlock" | "/usr/local/sbin/mxlockctl "*) ;;
+			"/usr/local/sbin/mxlockctl "*) ;;
 			*) echo "unexpected command in $unit: $exec"; bad=1 ;;
 			esac
 		done < <(grep '^Exec' "$d1/usr/local/lib/systemd/system/$unit")
@@ -274,7 +274,7 @@ t_unit() {
 	# What the service must be, beyond syntax.
 	local want bad=0
 	for want in '^Type=oneshot$' '^RemainAfterExit=yes$' \
-		'^ExecStart=/sbin/modprobe mxlock$' \
+		'^ExecStart=.*/mxlockctl load$' \
 		'^ExecStart=.*/mxlockctl replace -f /etc/mxlock/allow.conf -F /var/lib/mxlock/sync.list$' \
 		'^ExecReload=.*/mxlockctl replace -f /etc/mxlock/allow.conf -F /var/lib/mxlock/sync.list$' \
 		'^ExecStop=.*/mxlockctl flush$' \
@@ -515,7 +515,7 @@ expected_completions() { # dir
 	mxlockctl mo -> mode monitor
 	mxlockctl  -> $COMMANDS
 	mxlockctl -j st -> stats
-	mxlockctl --json l -> list log
+	mxlockctl --json l -> list log load
 	mxlockctl -- -> --json --help --version
 	mxlockctl mode  -> enforce monitor
 	mxlockctl mode enforce  -> 
@@ -584,5 +584,48 @@ t_unit_commands() {
 	return "$bad"
 }
 check "the units run only mxlockctl commands of the documented CLI" t_unit_commands
+
+# ---- 19: mxlock-dkms's postinst tells a Secure Boot host to enroll the key ----
+#
+# mokutil is a stand-in (this host has no EFI): it answers --sb-state and
+# --test-key with the lines mokutil 0.6/0.7 prints, chosen per case.
+t_postinst_sb() {
+	local d=$tmp/sb bad=0 sb key out
+	mkdir -p "$d" || return 1
+	cat >"$d/mokutil" <<-'EOF'
+	#!/bin/sh
+	case $1 in
+	--sb-state) echo "$SB" ;;
+	--test-key) echo "$2 $KEY" ;;
+	esac
+	EOF
+	chmod +x "$d/mokutil" || return 1
+	# SB state | key state | notice expected (1) or not (0)
+	while IFS='|' read -r sb key want; do
+		out=$(SB=$sb KEY=$key PATH=$d:$PATH sh debian/mxlock-dkms.postinst configure 2>&1) ||
+			{ echo "postinst failed ($sb, $key): $out"; bad=1; continue; }
+		if [ "$want" = 1 ]; then
+			grep -q 'mokutil --import /var/lib/dkms/mok.pub' <<<"$out" &&
+				grep -q 'NOTHING IS' <<<"$out" ||
+				{ echo "no notice with '$sb', '$key': '$out'"; bad=1; }
+		elif [ "$want" = pending ]; then
+			grep -q 'reboot and confirm it in MokManager' <<<"$out" ||
+				{ echo "no pending notice: '$out'"; bad=1; }
+		elif [ -n "$out" ]; then
+			echo "a notice with '$sb', '$key': '$out'"; bad=1
+		fi
+	done <<-'EOF'
+	SecureBoot enabled|is not enrolled|1
+	SecureBoot enabled|is already enrolled|0
+	SecureBoot enabled|is already in the enrollment request|pending
+	SecureBoot disabled|is not enrolled|0
+	EOF
+	# Not configure (abort-upgrade and the like): nothing said.
+	out=$(SB="SecureBoot enabled" KEY="is not enrolled" PATH=$d:$PATH \
+		sh debian/mxlock-dkms.postinst abort-upgrade 2>&1)
+	[ -z "$out" ] || { echo "a notice on abort-upgrade: '$out'"; bad=1; }
+	return "$bad"
+}
+check "mxlock-dkms postinst: Secure Boot on and DKMS's key not enrolled -> the mokutil notice, else none" t_postinst_sb
 
 finish
