@@ -4,8 +4,8 @@
  * dispatcher (options, the command table, help); each command lives in
  * the file named after what it does: set.c (replace, add, del, flush),
  * config.c (mode, action, log, ports), show.c (stats, list, test),
- * denied.c, monitor.c, sync.c (with spf.c and preview.c); cmd.c and
- * state.c hold what they share.
+ * denied.c, monitor.c, sync.c (with spf.c and preview.c), check.c (the
+ * monitoring plugin); cmd.c and state.c hold what they share.
  */
 #ifndef MXLOCKCTL_H
 #define MXLOCKCTL_H
@@ -143,5 +143,6 @@ int cmd_test(const struct cmd *cmd, int argc, char **argv);
 int cmd_denied(const struct cmd *cmd, int argc, char **argv);
 int cmd_monitor(const struct cmd *cmd, int argc, char **argv);
 int cmd_sync(const struct cmd *cmd, int argc, char **argv);
+int cmd_check(const struct cmd *cmd, int argc, char **argv);
 
 #endif
