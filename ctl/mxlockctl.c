@@ -7,8 +7,11 @@
  * would be refused (or is outside the list in monitor mode); 2 for usage,
  * input and kernel errors.
  *
- * With -j, list, stats, denied, test, monitor, sync and replace --dry-run
- * print JSON instead, as
+ * check is a monitoring plugin and has its own: 0 OK, 1 WARNING,
+ * 2 CRITICAL, 3 UNKNOWN (check.c).
+ *
+ * With -j, list, stats, denied, test, monitor, sync, check and replace
+ * --dry-run print JSON instead, as
  * `ip -j` does: compact, one document on stdout (monitor: one a line, an
  * object per event); numbers are numbers, armed and log are booleans.
  *
@@ -63,6 +66,9 @@ static const struct cmd cmds[] = {
 	  "modprobe mxlock; if it fails, say why", false },
 	{ "monitor", cmd_monitor, "[--count N]",
 	  "print each change as it happens", true },
+	{ "check", cmd_check,
+	  "[-c FILE] [--sync-age S] [--sync-age-critical S]",
+	  "monitoring plugin: exit 0 OK ... 3 UNKNOWN", true },
 	{ "help", cmd_help, "[COMMAND]",
 	  "this help, or a command's", false },
 	{ NULL, NULL, NULL, NULL, false }
@@ -101,7 +107,7 @@ static void usage(FILE *f)
 	      "PORT is 1..65535; 1 to 16 ports, split by commas or spaces.\n"
 	      "\n"
 	      "-j prints JSON for list, stats, denied, test, monitor (one object\n"
-	      "a line per event), sync and replace --dry-run.\n"
+	      "a line per event), sync, check and replace --dry-run.\n"
 	      "\n"
 	      "sync reads the provider's relays from its SPF records (DNSSEC-\n"
 	      "validated), adds /etc/mxlock/allow.conf, shows the change and its\n"
@@ -113,7 +119,8 @@ static void usage(FILE *f)
 	      "\n"
 	      "Exit status: 0 success; 1 'test': the address is not in the list\n"
 	      "(refused, or passed only because of monitor mode); 2 usage, input\n"
-	      "or kernel error.\n", f);
+	      "or kernel error. check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN\n"
+	      "(the monitoring-plugin convention; see mxlockctl(8)).\n", f);
 }
 
 static int cmd_help(const struct cmd *cmd, int argc, char **argv)
@@ -192,7 +199,7 @@ int main(int argc, char **argv)
 	/* Text where JSON was asked for would break whoever parses it. */
 	if (json && !cmd->json) {
 		fprintf(stderr,
-			"mxlockctl: %s: no JSON output; -j is for list, stats, denied, test, monitor, sync and replace --dry-run\n",
+			"mxlockctl: %s: no JSON output; -j is for list, stats, denied, test, monitor, sync, check and replace --dry-run\n",
 			cmd->name);
 		return EXIT_ERR;
 	}

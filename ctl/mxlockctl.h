@@ -4,8 +4,8 @@
  * dispatcher (options, the command table, help); each command lives in
  * the file named after what it does: set.c (replace, add, del, flush),
  * config.c (mode, action, log, ports), show.c (stats, list, test),
- * denied.c, monitor.c, sync.c (with spf.c and preview.c), load.c; cmd.c and
- * state.c hold what they share.
+ * denied.c, monitor.c, sync.c (with spf.c and preview.c), check.c (the
+ * monitoring plugin), load.c; cmd.c and state.c hold what they share.
  */
 #ifndef MXLOCKCTL_H
 #define MXLOCKCTL_H
@@ -146,5 +146,6 @@ int cmd_monitor(const struct cmd *cmd, int argc, char **argv);
 /* load.c */
 int cmd_load(const struct cmd *cmd, int argc, char **argv);
 int cmd_sync(const struct cmd *cmd, int argc, char **argv);
+int cmd_check(const struct cmd *cmd, int argc, char **argv);
 
 #endif

@@ -21,26 +21,11 @@
 
 #include "preview.h"
 #include "spf.h"
+#include "sync.h"
 
-#define SYNC_CONF	"/etc/mxlock/sync.conf"
 #define ALLOW_CONF	"/etc/mxlock/allow.conf"
 #define ROOT_KEY	"/usr/share/dns/root.key"
 #define EXIT_GUARD	3
-
-struct strv {
-	char **v;
-	size_t n;
-};
-
-struct sync_conf {
-	struct strv providers, extras, resolvers;
-	bool extras_set;
-	char *trust_anchor;		/* NULL: the default; "none": no DNSSEC */
-	bool require_secure;
-	unsigned int timeout_s;
-	unsigned int max_shrink;	/* percent */
-	char *state_dir;
-};
 
 static int strv_push(struct strv *s, const char *v)
 {
@@ -65,7 +50,7 @@ static void strv_free(struct strv *s)
 	free(s->v);
 }
 
-static void conf_free(struct sync_conf *c)
+void sync_conf_free(struct sync_conf *c)
 {
 	strv_free(&c->providers);
 	strv_free(&c->extras);
@@ -138,20 +123,23 @@ static int conf_line(struct sync_conf *c, const char *key, const char *v,
 }
 
 /* Read the file; a missing one is no error when it is the default. */
-static int conf_read(const struct cmd *cmd, const char *path, bool dflt,
-		     struct sync_conf *c)
+int sync_conf_read(const struct cmd *cmd, const char *path, bool dflt,
+		   struct sync_conf *c)
 {
 	char line[1024], why[256];
 	unsigned int no = 0;
-	int bad = 0;
+	int bad = 0, err;
 	FILE *f;
 
+	*c = (struct sync_conf){ .timeout_s = 30, .max_shrink = 50 };
 	f = fopen(path, "r");
 	if (!f) {
-		if (dflt && errno == ENOENT)
-			return 0;
+		err = errno;
+		if (dflt && err == ENOENT)
+			goto dflt_dir;
 		fprintf(stderr, "mxlockctl: %s: cannot open '%s': %s\n",
-			cmd->name, path, strerror(errno));
+			cmd->name, path, strerror(err));
+		errno = err;
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f)) {
@@ -177,7 +165,17 @@ static int conf_read(const struct cmd *cmd, const char *path, bool dflt,
 		}
 	}
 	fclose(f);
-	return bad ? -1 : 0;
+	errno = 0;
+	if (bad)
+		return -1;
+dflt_dir:
+	if (!c->state_dir && !(c->state_dir = strdup(STATE_DIR))) {
+		fprintf(stderr, "mxlockctl: %s: %s\n", cmd->name,
+			strerror(ENOMEM));
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- the lists ---- */
@@ -197,8 +195,8 @@ static int read_extra(const struct cmd *cmd, const char *name, bool optional,
 }
 
 /* The extra files, or allow.conf if there is one and none is named. */
-static int read_extras(const struct cmd *cmd, const struct sync_conf *c,
-		       struct mx_entry_list *l)
+int sync_read_extras(const struct cmd *cmd, const struct sync_conf *c,
+		     struct mx_entry_list *l)
 {
 	size_t i;
 
@@ -296,7 +294,7 @@ static void print_sources(const struct found *f, size_t n)
 
 static int resolve(const struct cmd *cmd, const struct sync_conf *c,
 		   const struct strv *domains, struct found *found,
-		   struct mx_entry_list *spf)
+		   struct mx_entry_list *spf, char *fail, size_t faillen)
 {
 	const char *ta = c->trust_anchor;
 	struct spf_opts o = {
@@ -307,6 +305,7 @@ static int resolve(const struct cmd *cmd, const struct sync_conf *c,
 	};
 	char why[SPF_WHY_MAX];
 	struct spf *s;
+	bool named;
 	size_t i;
 
 	if (!ta)
@@ -317,12 +316,14 @@ static int resolve(const struct cmd *cmd, const struct sync_conf *c,
 		fprintf(stderr,
 			"mxlockctl: %s: 'dnssec require' needs a trust anchor: 'trust-anchor FILE', or %s (package dns-root-data)\n",
 			cmd->name, ROOT_KEY);
+		snprintf(fail, faillen, "'dnssec require' needs a trust anchor");
 		return -1;
 	}
 	o.trust_anchor = ta;
 	s = spf_new(&o, why, sizeof(why));
 	if (!s) {
 		fprintf(stderr, "mxlockctl: %s: %s\n", cmd->name, why);
+		snprintf(fail, faillen, "%s", why);
 		return -1;
 	}
 	for (i = 0; i < domains->n; i++) {
@@ -334,12 +335,21 @@ static int resolve(const struct cmd *cmd, const struct sync_conf *c,
 			fprintf(stderr,
 				"mxlockctl: %s: %s: %s; nothing changed\n",
 				cmd->name, domains->v[i], why);
+			/* The reason names the domain, or it is added. */
+			named = !strncmp(why, domains->v[i],
+					 strlen(domains->v[i]));
+			snprintf(fail, faillen, "%s%s%s",
+				 named ? "" : domains->v[i], named ? "" : ": ",
+				 why);
 			goto fail;
 		}
 		if (spf->n == before) {
 			fprintf(stderr,
 				"mxlockctl: %s: %s: its SPF record authorizes no address; nothing changed\n",
 				cmd->name, domains->v[i]);
+			snprintf(fail, faillen,
+				 "%s: its SPF record authorizes no address",
+				 domains->v[i]);
 			goto fail;
 		}
 	}
@@ -350,18 +360,84 @@ fail:
 	return -1;
 }
 
+struct result {
+	const char *result;		/* applied, unchanged, refused, failed */
+	const char *why;		/* unless applied or unchanged */
+};
+
+static void result_lines(FILE *f, const void *data)
+{
+	const struct result *r = data;
+
+	fprintf(f, "# mxlockctl sync: the outcome of the last sync (mxlockctl check reads it)\n"
+		"time %lld\nresult %s\n", (long long)time(NULL), r->result);
+	if (r->why && *r->why) {
+		const char *p;
+
+		/* One line, whatever the reason says. */
+		fputs("why ", f);
+		for (p = r->why; *p; p++)
+			fputc(*p == '\n' || *p == '\r' ? ' ' : *p, f);
+		fputc('\n', f);
+	}
+}
+
+static void fetched_lines(FILE *f, const void *data)
+{
+	fputs("# Written by mxlockctl sync: the provider's ranges as last fetched,\n"
+	      "# loaded or not (mxlockctl check reads it). Do not edit.\n", f);
+	write_intervals(f, data, false);
+}
+
+/*
+ * After a sync that is not a dry run: what the provider's records said
+ * (spf, when they resolved) and the outcome, in the state directory.
+ * 0, or -1 (reported).
+ */
+static int record(const struct cmd *cmd, const struct sync_conf *c,
+		  const struct mx_entry_list *spf, const char *result,
+		  const char *why)
+{
+	struct result r = { result, why };
+	struct mx_ival_list merged = { 0 };
+	char path[4096];
+	int ret = 0;
+
+	if (state_dir_make(cmd, c->state_dir))
+		return -1;
+	if (spf) {
+		snprintf(path, sizeof(path), "%s/%s", c->state_dir,
+			 SYNC_FETCHED);
+		ret = mx_ival_from_entries(spf, &merged);
+		if (!ret)
+			ret = write_atomic(path, fetched_lines, &merged);
+		mx_ival_free(&merged);
+	}
+	if (!ret) {
+		snprintf(path, sizeof(path), "%s/%s", c->state_dir,
+			 SYNC_RESULT);
+		ret = write_atomic(path, result_lines, &r);
+	}
+	if (ret)
+		fprintf(stderr, "mxlockctl: %s: writing '%s': %s\n",
+			cmd->name, path, strerror(errno));
+	return ret ? -1 : 0;
+}
+
 int cmd_sync(const struct cmd *cmd, int argc, char **argv)
 {
-	struct sync_conf c = { .timeout_s = 30, .max_shrink = 50 };
 	struct mx_entry_list spf = { 0 }, all = { 0 };
 	struct mx_ival_list next = { 0 };
 	const char *conf = SYNC_CONF;
 	bool dry_run = false, force = false, dflt = true, same;
+	bool resolved = false, conf_ok = false;
 	struct strv args = { 0 };
 	const struct strv *domains;
 	struct found *found = NULL;
+	struct sync_conf c = { 0 };
 	struct preview p = { 0 };
-	const char *result;
+	const char *result = "failed";
+	char why[SPF_WHY_MAX + 256] = "";
 	int ret = EXIT_ERR, i, refused;
 	size_t k;
 
@@ -384,9 +460,7 @@ int cmd_sync(const struct cmd *cmd, int argc, char **argv)
 			goto out;
 		}
 	}
-	if (conf_read(cmd, conf, dflt, &c))
-		goto out;
-	if (!c.state_dir && !(c.state_dir = strdup(STATE_DIR)))
+	if (sync_conf_read(cmd, conf, dflt, &c))
 		goto out;
 	domains = args.n ? &args : &c.providers;
 	if (!domains->n) {
@@ -395,20 +469,31 @@ int cmd_sync(const struct cmd *cmd, int argc, char **argv)
 				  conf);
 		goto out;
 	}
+	/* From here on, every outcome is recorded (unless a dry run). */
+	conf_ok = true;
 	found = calloc(domains->n, sizeof(*found));
-	if (!found || resolve(cmd, &c, domains, found, &spf))
+	if (!found) {
+		snprintf(why, sizeof(why), "%s", strerror(ENOMEM));
 		goto out;
+	}
+	if (resolve(cmd, &c, domains, found, &spf, why, sizeof(why)))
+		goto out;
+	resolved = true;
 
 	/* The new list: the local entries and the provider's. */
-	if (read_extras(cmd, &c, &all))
+	if (sync_read_extras(cmd, &c, &all)) {
+		snprintf(why, sizeof(why), "the local entries could not be read");
 		goto out;
+	}
 	for (k = 0; k < spf.n; k++)
 		if (mx_entry_list_push(&all, &spf.v[k]))
 			goto out;
 	if (mx_ival_from_entries(&all, &next))
 		goto out;
-	if (preview_read(cmd, &p, &next, c.state_dir))
+	if (preview_read(cmd, &p, &next, c.state_dir)) {
+		snprintf(why, sizeof(why), "the live list could not be read");
 		goto out;
+	}
 
 	if (json)
 		mx_json_obj_open(&jw);
@@ -425,6 +510,7 @@ int cmd_sync(const struct cmd *cmd, int argc, char **argv)
 	if (!dry_run && !strcmp(result, "applied") &&
 	    load_list(cmd, &all)) {
 		result = "failed";
+		snprintf(why, sizeof(why), "the kernel did not take the list");
 	}
 	if (json) {
 		mx_json_kbool(&jw, "forced", force && refused);
@@ -445,6 +531,9 @@ int cmd_sync(const struct cmd *cmd, int argc, char **argv)
 		fprintf(stderr,
 			"mxlockctl: %s: refused by the guard: nothing changed (--force applies it)\n",
 			cmd->name);
+		snprintf(why, sizeof(why),
+			 "the guard refused the change (%d reason%s; --force applies it)",
+			 refused, refused == 1 ? "" : "s");
 		/*
 		 * Count hits from now: a range that admits nothing until the
 		 * next sync is quiet then, and the change goes through.
@@ -454,15 +543,22 @@ int cmd_sync(const struct cmd *cmd, int argc, char **argv)
 		goto out;
 	}
 	ret = EXIT_OK;
-	if (!dry_run && save(cmd, &c, domains, &spf))
+	if (!dry_run && save(cmd, &c, domains, &spf)) {
 		ret = EXIT_ERR;
+		result = "failed";
+		snprintf(why, sizeof(why), "the state could not be written");
+	}
 out:
+	if (conf_ok && !dry_run &&
+	    record(cmd, &c, resolved ? &spf : NULL, result, why) &&
+	    ret == EXIT_OK)
+		ret = EXIT_ERR;
 	preview_free(&p);
 	mx_ival_free(&next);
 	mx_entry_list_free(&all);
 	mx_entry_list_free(&spf);
 	free(found);
 	strv_free(&args);
-	conf_free(&c);
+	sync_conf_free(&c);
 	return ret;
 }

@@ -11,7 +11,7 @@
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$top" || exit 1
 
-PLAN=7
+PLAN=9
 # shellcheck source=ktap.bash
 source "$top/tests/host/ktap.bash"
 begin
@@ -23,7 +23,8 @@ ctl_deb=$out/mxlockctl_${VERSION}_$(dpkg --print-architecture).deb
 
 if ! command -v dpkg-buildpackage >/dev/null || ! command -v lintian >/dev/null ||
    ! [ -e /usr/share/perl5/Debian/Debhelper/Sequence/dkms.pm ]; then
-	for d in build lintian dkms-contents ctl-contents conffiles maintscripts sync-maintscripts; do
+	for d in build lintian dkms-contents ctl-contents conffiles maintscripts sync-maintscripts \
+		version clean-clone; do
 		skip "$d" "debhelper, dh-dkms or lintian missing (scripts/install-deps)"
 	done
 	finish
@@ -181,5 +182,47 @@ t_sync_maintscripts() {
 }
 check "mxlock-sync.timer: not enabled or started on install, kept over upgrades, purge removes /var/lib/mxlock" \
 	t_sync_maintscripts
+
+# VERSION is the one source of the version; debian/changelog must agree
+# (scripts/check-version), and the check must catch a disagreement.
+t_version() {
+	local t
+	scripts/check-version || return 1
+	t=$(mktemp -d "${TMPDIR:-/tmp}/version.XXXXXX") || return 1
+	mkdir -p "$t/scripts" "$t/debian"
+	if ! cp scripts/check-version "$t/scripts/" || ! cp debian/changelog "$t/debian/" ||
+		! echo 9.9 >"$t/VERSION"; then
+		rm -rf "$t"
+		return 1
+	fi
+	if "$t/scripts/check-version" 2>/dev/null; then
+		echo "check-version passed with VERSION 9.9 and changelog $VERSION"
+		rm -rf "$t"
+		return 1
+	fi
+	rm -rf "$t"
+}
+check "debian/changelog's version is VERSION's ($VERSION); check-version fails on a mismatch" t_version
+
+# Debian's own tools on a clean clone of the committed tree (HEAD: what
+# CI checks out), no make deb: plain dpkg-buildpackage builds both
+# packages. Only the tool compiles (the module is DKMS's), so it is quick.
+t_clean_clone() {
+	local t rc=0
+	git rev-parse --git-dir >/dev/null 2>&1 || { echo "not a git work tree"; return 1; }
+	t=$(mktemp -d "${TMPDIR:-/tmp}/clone.XXXXXX") || return 1
+	git clone -q "$top" "$t/mxlock" || { rm -rf "$t"; return 1; }
+	(cd "$t/mxlock" && dpkg-buildpackage -us -uc -b) >"$t/build.log" 2>&1 || {
+		tail -n 30 "$t/build.log"
+		rc=1
+	}
+	if [ "$rc" -eq 0 ] && { [ ! -f "$t/${dkms_deb##*/}" ] || [ ! -f "$t/${ctl_deb##*/}" ]; }; then
+		ls -l "$t"
+		rc=1
+	fi
+	rm -rf "$t"
+	return "$rc"
+}
+check "a clean clone builds both packages with plain dpkg-buildpackage -us -uc -b" t_clean_clone
 
 finish

@@ -63,7 +63,7 @@ fi
 
 # The commands of the final mxlockctl, each of which the man page must
 # document and the completion must offer.
-COMMANDS="replace sync add del flush list stats mode action log ports test denied load monitor help"
+COMMANDS="replace sync add del flush list stats mode action log ports test denied load monitor check help"
 # The units make install puts in place, each from packaging/.
 UNITS="mxlock.service mxlock-sync.service mxlock-sync.timer"
 
@@ -509,6 +509,9 @@ c mxlockctl sync -c "$3/sync.c"
 c mxlockctl -j sync --dry-run mail.example ''
 c mxlockctl replace --
 c mxlockctl replace -F "$3/al"
+c mxlockctl check ''
+c mxlockctl check --sync-age ''
+c mxlockctl -j check -c "$3/sync.c"
 EOF
 expected_completions() { # dir
 	cat <<-EOF
@@ -536,6 +539,9 @@ expected_completions() { # dir
 	mxlockctl -j sync --dry-run mail.example  -> -c --dry-run --force
 	mxlockctl replace -- -> --dry-run
 	mxlockctl replace -F $1/al -> $1/allow.conf
+	mxlockctl check  -> -c --sync-age --sync-age-critical
+	mxlockctl check --sync-age  -> 
+	mxlockctl -j check -c $1/sync.c -> $1/sync.conf
 	EOF
 }
 t_completion() { # [bash_completion]
