@@ -26,7 +26,7 @@ deps:
 
 # demo and check work on a fresh machine: packages first, then the build
 # (which needs the kernel headers they bring).
-# KERNEL=6.12 (6.1-rt, 7.x): the VM suite on that kernel instead, with a
+# KERNEL=6.12 (6.1-rt, 6.1-cloud, 6.12-cloud, 7.x): the VM suite on that kernel instead, with a
 # module built for it (scripts/check-kernel); the host tests do not
 # depend on the kernel and run with the default check.
 check: deps

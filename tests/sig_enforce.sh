@@ -45,7 +45,7 @@ modprobe -q overlay 2>/dev/null
 grep -qw overlay /proc/filesystems ||
 	ktap_skip_all "this kernel has no overlay file system (CONFIG_OVERLAY_FS)"
 
-ktap_begin 5
+ktap_begin 6
 
 UNIT=/usr/local/lib/systemd/system/mxlock.service
 INSTALLED=/lib/modules/$KVER/extra/mxlock.ko
@@ -109,6 +109,18 @@ t_stats() {
 	expect_match "mxlockctl stats" "module is not loaded" "$out"
 }
 check "mxlockctl stats: the module is not loaded" t_stats
+
+# The monitoring plugin sees it: CRITICAL, exit 2, naming the module.
+t_check() {
+	local out rc
+	out=$(ctl_check)
+	rc=$?
+	echo "$out"
+	expect_eq "mxlockctl check's exit status" 2 "$rc" || return 1
+	expect_match "its status line" "^MXLOCK CRITICAL - .*not loaded" "$out"
+}
+ctl_check() { "$MXLOCKCTL" check 2>&1; }
+check "mxlockctl check: CRITICAL (exit 2), the module is not loaded" t_check
 
 # Fail open, as documented: with no module, a sender outside the
 # provider's ranges reaches the MTA.
