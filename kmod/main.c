@@ -37,7 +37,8 @@ static int __net_init mxlock_net_init(struct net *net)
 	conf->ports[0] = htons(port);
 	RCU_INIT_POINTER(pn->conf, conf);
 
-	pn->stats = alloc_percpu(struct mxlock_pcpu_stats);
+	/* Charged like the rest of the namespace's state: any user may make one. */
+	pn->stats = alloc_percpu_gfp(struct mxlock_pcpu_stats, GFP_KERNEL_ACCOUNT);
 	if (!pn->stats) {
 		err = -ENOMEM;
 		goto err_free_conf;

@@ -456,6 +456,17 @@ static int mxlock_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		if (err)
 			goto err_free_conf;
 	}
+	/*
+	 * Choosing reject may run modprobe (a usermode helper, seconds or
+	 * more): not under the namespace's mutex, which every request and a
+	 * user namespace's root could so hold for as long as modprobe takes.
+	 */
+	if (attrs[MXLOCK_A_ACTION] &&
+	    nla_get_u8(attrs[MXLOCK_A_ACTION]) == MXLOCK_ACTION_REJECT) {
+		err = mxlock_reject_get(conf, info->extack);
+		if (err)
+			goto err_free_conf;
+	}
 
 	mutex_lock(&pn->lock);
 	old = mxlock_live_conf(pn);
@@ -469,12 +480,10 @@ static int mxlock_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		conf->nr_ports = old->nr_ports;
 		memcpy(conf->ports, old->ports, sizeof(conf->ports));
 	}
-	if (conf->action == MXLOCK_ACTION_REJECT) {
-		err = mxlock_reject_get(conf, info->extack);
-		if (err) {
-			mutex_unlock(&pn->lock);
-			goto err_free_conf;
-		}
+	/* Reject kept from the old settings: their senders are loaded. */
+	if (conf->action == MXLOCK_ACTION_REJECT && !conf->send_reset4) {
+		conf->send_reset4 = old->send_reset4;
+		conf->send_reset6 = old->send_reset6;
 	}
 	rcu_assign_pointer(pn->conf, conf);
 	kfree_rcu(old, rcu);

@@ -20,19 +20,24 @@ static DEFINE_MUTEX(mxlock_reject_lock);
 static mxlock_send_reset_t *mxlock_reset4;
 static mxlock_send_reset_t *mxlock_reset6;
 
+/*
+ * Called with no lock held: modprobe runs outside every mutex (the lock
+ * below only orders the lookups), so one namespace's slow modprobe never
+ * holds up another's requests.
+ */
 int mxlock_reject_get(struct mxlock_conf *conf, struct netlink_ext_ack *extack)
 {
 	int err = 0;
 
-	mutex_lock(&mxlock_reject_lock);
-	if (!mxlock_reset4) {
+	if (!READ_ONCE(mxlock_reset4))
 		request_module("nf_reject_ipv4");
-		mxlock_reset4 = symbol_get(nf_send_reset);
-	}
-	if (!mxlock_reset6) {
+	if (!READ_ONCE(mxlock_reset6))
 		request_module("nf_reject_ipv6");
-		mxlock_reset6 = symbol_get(nf_send_reset6);
-	}
+	mutex_lock(&mxlock_reject_lock);
+	if (!mxlock_reset4)
+		WRITE_ONCE(mxlock_reset4, symbol_get(nf_send_reset));
+	if (!mxlock_reset6)
+		WRITE_ONCE(mxlock_reset6, symbol_get(nf_send_reset6));
 	if (mxlock_reset4 && mxlock_reset6) {
 		conf->send_reset4 = mxlock_reset4;
 		conf->send_reset6 = mxlock_reset6;
