@@ -12,6 +12,7 @@ source "$(dirname "$0")/lib.sh"
 
 require_mxlock
 require_nlclient
+require_cmd nft
 ktap_begin 5
 
 topology || ktap_bail "cannot build the topology"
@@ -56,9 +57,21 @@ bad_flood() {
 }
 check "a flood from bad while A and B flip: every SYN dropped, none let in" bad_flood
 
-# The module goes away under a flood, and comes back under it.
+# The module goes away under a flood, and comes back under it. An empty
+# nft input chain holds the kernel's LOCAL_IN static key on meanwhile: when
+# mxlock's hook was the only one, unregistering it under the flood patched
+# ip_local_deliver()'s jump while the other vCPU ran it, and once (6.12,
+# QEMU TCG) that CPU hit the patch's int3 after it was gone. What is
+# tested here is mxlock's own unregistering under traffic, not the
+# kernel's text patching.
 rmmod_under_flood() {
 	local stopf=$TMPD/stop.rmmod pid
+	ip netns exec "$MX" nft -f - <<'EOF' || return 1
+table inet mxlock_hold {
+	chain in { type filter hook input priority 100; }
+}
+EOF
+	defer "ip netns exec $MX nft delete table inet mxlock_hold 2>/dev/null"
 	syn_flood "$BAD" "$BAD_ADDR" "$MX_ADDR" 25 "$stopf" >/dev/null &
 	pid=$!
 	flood_started "$stopf" || { touch "$stopf"; wait $pid; return 1; }
