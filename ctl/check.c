@@ -133,6 +133,7 @@ static const struct {
 	{ "ack_monitored", MXLOCK_STATS_A_ACK_MONITORED, true },
 	{ "budget_used", MXLOCK_STATS_A_BUDGET_USED, false },
 	{ "budget_limit", MXLOCK_STATS_A_BUDGET_LIMIT, false },
+	{ "rst_limited", MXLOCK_STATS_A_RST_LIMITED, true },
 };
 
 #define NCOUNTERS (sizeof(counters) / sizeof(counters[0]))

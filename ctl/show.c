@@ -46,6 +46,7 @@ int cmd_stats(const struct cmd *cmd, int argc, char **argv)
 		/* Not in need_stats: a module before the budgets lacks them. */
 		{ "budget_used", MXLOCK_STATS_A_BUDGET_USED },
 		{ "budget_limit", MXLOCK_STATS_A_BUDGET_LIMIT },
+		{ "rst_limited", MXLOCK_STATS_A_RST_LIMITED },
 	};
 	char ports[MX_PORTS_TEXT_MAX];
 	struct state st;

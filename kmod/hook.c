@@ -227,6 +227,7 @@ static unsigned int mxlock_act(struct mxlock_pkt *p, struct sk_buff *skb,
 	long idx = mxlock_find(set, &p->src, p->v6);
 	enum mxlock_verdict v = mxlock_outcome(set, conf, idx);
 	struct mxlock_denied *denied;
+	bool rst = false;
 
 	if (p->kind == MXLOCK_ACK &&
 	    (v == MXLOCK_VERDICT_ALLOW || v == MXLOCK_VERDICT_UNARMED ||
@@ -255,13 +256,18 @@ static unsigned int mxlock_act(struct mxlock_pkt *p, struct sk_buff *skb,
 					     p->kind == MXLOCK_ACK, conf->log,
 					     ntohs(p->dport));
 	}
+	/* An RST makes a misconfigured sender fail now, not retry for days. */
+	if (v == MXLOCK_VERDICT_DROP && conf->action == MXLOCK_ACTION_REJECT) {
+		rst = mxlock_reject_allowed(p->pn);
+		if (!rst)
+			mxlock_stats_rst_limited(p->pn->stats);
+	}
 	preempt_enable();
 	local_bh_enable();
 
 	if (v != MXLOCK_VERDICT_DROP)
 		return NF_ACCEPT;
-	/* An RST makes a misconfigured sender fail now, not retry for days. */
-	if (conf->action == MXLOCK_ACTION_REJECT)
+	if (rst)
 		mxlock_reject(conf, skb, state, p->v6);
 	return NF_DROP;
 }

@@ -28,6 +28,7 @@ static int __net_init mxlock_net_init(struct net *net)
 	INIT_LIST_HEAD(&pn->txns);
 	pn->generation = 1;
 	pn->budget = mxlock_budget_of(net);
+	mxlock_reject_net_init(pn);
 
 	/* Enforce, drop, no log: what insmod alone promises. */
 	conf = kzalloc(sizeof(*conf), GFP_KERNEL_ACCOUNT);

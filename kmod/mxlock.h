@@ -7,6 +7,7 @@
 #include <linux/mutex.h>
 #include <linux/netfilter.h>
 #include <linux/proc_fs.h>
+#include <linux/ratelimit.h>
 #include <linux/in6.h>
 #include "compat.h"
 #include <net/net_namespace.h>
@@ -48,6 +49,7 @@ struct mxlock_net {
 	struct proc_dir_entry *proc_dir;
 	atomic_t denied_dumps;		/* unprivileged GET_DENIED dumps open */
 	struct mxlock_budget *budget;	/* what its intervals are charged to */
+	struct ratelimit_state rst_rs;	/* action reject's RSTs (reject.c) */
 };
 
 extern unsigned int mxlock_net_id;
@@ -134,6 +136,8 @@ void mxlock_hooks_unregister(struct net *net);
 /* reject.c */
 int mxlock_reject_get(struct mxlock_conf *conf, struct netlink_ext_ack *extack);
 void mxlock_reject_put(void);
+void mxlock_reject_net_init(struct mxlock_net *pn);
+bool mxlock_reject_allowed(struct mxlock_net *pn);
 void mxlock_reject(const struct mxlock_conf *conf, struct sk_buff *skb,
 		   const struct nf_hook_state *state, bool v6);
 

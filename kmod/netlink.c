@@ -375,7 +375,9 @@ static int mxlock_fill_state(struct sk_buff *msg, void *arg)
 	if (nla_put_u64_64bit(msg, MXLOCK_STATS_A_BUDGET_USED, used,
 			      MXLOCK_STATS_A_PAD) ||
 	    nla_put_u64_64bit(msg, MXLOCK_STATS_A_BUDGET_LIMIT, limit,
-			      MXLOCK_STATS_A_PAD))
+			      MXLOCK_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, MXLOCK_STATS_A_RST_LIMITED,
+			      sum.rst_limited, MXLOCK_STATS_A_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;

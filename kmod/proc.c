@@ -54,6 +54,7 @@ static int mxlock_stats_show(struct seq_file *seq, void *v)
 	mxlock_budget_read(pn->budget, &used, &limit);
 	seq_printf(seq, "budget_used %llu\n", used);
 	seq_printf(seq, "budget_limit %llu\n", limit);
+	seq_printf(seq, "rst_limited %llu\n", sum.rst_limited);
 	return 0;
 }
 

@@ -7,14 +7,26 @@
  * loaded and looked up when a namespace first chooses reject, and held
  * until this module goes. The settings that say reject carry the pointers,
  * so a packet that sees such settings sees the senders too.
+ *
+ * The RSTs go to whatever source a refused SYN claims, and such sources
+ * are trivially spoofed: each namespace answers at most reject_rate
+ * refusals per second (a burst of that many in any one-second window).
+ * Past it the SYN is still dropped, silently, and counted as rst_limited.
+ * A misconfigured sender retries within seconds and then gets its RST.
  */
 #include <linux/kmod.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <net/netfilter/ipv4/nf_reject.h>
 #include <net/netfilter/ipv6/nf_reject.h>
 
 #include "mxlock.h"
+
+static unsigned int reject_rate = 100;
+module_param(reject_rate, uint, 0444);
+MODULE_PARM_DESC(reject_rate,
+		 "RSTs per second a namespace sends for action reject (default 100; 0: no limit)");
 
 static DEFINE_MUTEX(mxlock_reject_lock);
 static mxlock_send_reset_t *mxlock_reset4;
@@ -57,6 +69,24 @@ void mxlock_reject_put(void)
 		symbol_put(nf_send_reset);
 	if (mxlock_reset6)
 		symbol_put(nf_send_reset6);
+}
+
+void mxlock_reject_net_init(struct mxlock_net *pn)
+{
+	int burst = min_t(unsigned int, reject_rate, INT_MAX);
+
+	ratelimit_state_init(&pn->rst_rs, HZ, burst);
+	/* A limiter, not a log: it must never print "callbacks suppressed". */
+	ratelimit_set_flags(&pn->rst_rs, RATELIMIT_MSG_ON_RELEASE);
+}
+
+/*
+ * May this refusal be answered? Called from the hook with BHs off. A
+ * limiter busy on another CPU counts as "no": fewer RSTs, never more.
+ */
+bool mxlock_reject_allowed(struct mxlock_net *pn)
+{
+	return !reject_rate || __ratelimit(&pn->rst_rs);
 }
 
 void mxlock_reject(const struct mxlock_conf *conf, struct sk_buff *skb,

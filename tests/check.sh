@@ -106,7 +106,8 @@ armed_ok() {
 check "armed, enforce, synced just now, a refused stranger: OK (exit 0)" armed_ok
 
 # Every number of /proc/net/mxlock/stats is in the perfdata with the same
-# value; counters (syn_*, ack_*, generation) with UOM c, gauges without.
+# value; counters (syn_*, ack_*, rst_limited, generation) with UOM c,
+# gauges without.
 perfdata() {
 	stats "$MX" >"$TMPD/proc" || return 1
 	mx "$MX" check -c "$TMPD/sync.conf" >"$TMPD/line"
@@ -124,7 +125,7 @@ for k, v in proc:
     if not v.isdigit() or k == "ports":
         continue
     n += 1
-    uom = "c" if k.startswith(("syn_", "ack_")) or k == "generation" else ""
+    uom = "c" if k.startswith(("syn_", "ack_")) or k in ("generation", "rst_limited") else ""
     if k not in perf:
         bad.append("%s missing" % k)
     elif perf[k] != (int(v), uom, "0"):

@@ -552,6 +552,7 @@ static int reply_state(struct nlmsghdr *nlh, void *arg)
 		{ MXLOCK_STATS_A_ACK_MONITORED, "ack_monitored" },
 		{ MXLOCK_STATS_A_BUDGET_USED, "budget_used" },
 		{ MXLOCK_STATS_A_BUDGET_LIMIT, "budget_limit" },
+		{ MXLOCK_STATS_A_RST_LIMITED, "rst_limited" },
 	};
 	struct nlattr *tb[MXLOCK_A_MAX + 1], *st[MXLOCK_STATS_A_MAX + 1];
 	int *got = arg;

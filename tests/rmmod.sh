@@ -78,7 +78,8 @@ syn_unarmed 0
 ack_dropped 0
 ack_monitored 0
 budget_used 0
-budget_limit 16777216" "$(stats "$MX" | grep -v '^generation ')" || return 1
+budget_limit 16777216
+rst_limited 0" "$(stats "$MX" | grep -v '^generation ')" || return 1
 	expect_eq "MX2 armed" 0 "$(stat "$MX2" armed)" || return 1
 	expect_eq "MX2 mode" enforce "$(stat "$MX2" mode)" || return 1
 	expect_eq "MX list" "" "$(entries "$MX")"

@@ -40,7 +40,8 @@ syn_unarmed
 ack_dropped
 ack_monitored
 budget_used
-budget_limit'
+budget_limit
+rst_limited'
 
 order() {
 	expect_eq "keys of /proc/net/mxlock/stats, in order" "$keys" \
@@ -48,7 +49,7 @@ order() {
 	expect_eq "number of fields on each line" "" \
 		"$(stats "$MX" | awk 'NF != 2')"
 }
-check "/proc lists the fourteen documented keys in order, 'key value' each" order
+check "/proc lists the fifteen documented keys in order, 'key value' each" order
 
 # Nothing moves while we read (no traffic), so the three must be equal.
 same_ctl() {

@@ -30,7 +30,8 @@ syn_unarmed 0
 ack_dropped 0
 ack_monitored 0
 budget_used N
-budget_limit 16777216" "$(stats "$MX" | sed -e 's/^generation [0-9][0-9]*$/generation N/' \
+budget_limit 16777216
+rst_limited 0" "$(stats "$MX" | sed -e 's/^generation [0-9][0-9]*$/generation N/' \
 		-e 's/^budget_used [0-9][0-9]*$/budget_used N/')"
 }
 check "a fresh namespace is unarmed, enforce, port 25, all counters 0" fresh

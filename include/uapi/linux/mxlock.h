@@ -64,7 +64,10 @@
  *                     TCP RST so a misconfigured sender fails fast. The
  *                     first reject loads the kernel's nf_reject_ipv4 and
  *                     nf_reject_ipv6; without them it is refused with
- *                     -EOPNOTSUPP.
+ *                     -EOPNOTSUPP. Sources are easily spoofed, so a
+ *                     namespace sends at most reject_rate RSTs a second
+ *                     (module parameter); the rest are dropped and
+ *                     counted as MXLOCK_STATS_A_RST_LIMITED.
  *    MXLOCK_A_LOG     1: log each refused source to the kernel log, rate
  *                     limited per source and CPU and per namespace (a
  *                     burst of 10 lines every 5 s; namespaces owned by a
@@ -322,6 +325,12 @@ enum mxlock_stats_attr {
 	 */
 	MXLOCK_STATS_A_BUDGET_USED,	/* u64, intervals charged to it now */
 	MXLOCK_STATS_A_BUDGET_LIMIT,	/* u64, its limit */
+	/*
+	 * Refusals action reject left unanswered (dropped silently) because
+	 * the namespace had sent its reject_rate RSTs (module parameter,
+	 * default 100 per second) already.
+	 */
+	MXLOCK_STATS_A_RST_LIMITED,	/* u64 */
 	__MXLOCK_STATS_A_MAX
 };
 
