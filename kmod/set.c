@@ -157,9 +157,11 @@ static bool mxlock_ranges_sorted(const struct mxlock_ranges *v)
 {
 	u32 i;
 
-	for (i = 1; i < v->n; i++)
+	for (i = 1; i < v->n; i++) {
 		if (mxlock_range_cmp(&v->r[i - 1], &v->r[i]) > 0)
 			return false;
+		mxlock_resched(i);
+	}
 	return true;
 }
 
@@ -177,6 +179,7 @@ static void mxlock_ranges_normalise(struct mxlock_ranges *v)
 		struct mxlock_range *last = m ? &v->r[m - 1] : NULL;
 		struct mxlock_key next;
 
+		mxlock_resched(i);
 		if (last) {
 			next = mxlock_key_next(last->hi);
 			if (mxlock_key_is_max(&last->hi) ||
@@ -702,6 +705,7 @@ static int mxlock_set_export(const struct mxlock_set *s,
 	for (i = 0; i < s->nr4; i++) {
 		struct mxlock_range *r = &st->v4.r[st->v4.n++];
 
+		mxlock_resched(i);
 		r->lo.hi = 0;
 		r->lo.lo = s->r4[i].lo;
 		r->hi.hi = 0;
@@ -713,12 +717,66 @@ static int mxlock_set_export(const struct mxlock_set *s,
 	return 0;
 }
 
-/* old (may be NULL) plus the intervals in st, which this appends to. */
+/* Interval i of s's IPv4 (v6 false) or IPv6 part, as keys. */
+static struct mxlock_range mxlock_set_range(const struct mxlock_set *s,
+					    bool v6, u32 i)
+{
+	struct mxlock_range r = { { 0, 0 }, { 0, 0 } };
+
+	if (v6)
+		return s->r6[i];
+	r.lo.lo = s->r4[i].lo;
+	r.hi.lo = s->r4[i].hi;
+	return r;
+}
+
+/*
+ * v (normalised) and s's intervals of one family (sorted) into v, in one
+ * pass and no more memory than appending them: v's own move to the end,
+ * and the merge fills from the front. It never overtakes them: k = i + j.
+ */
+static int mxlock_ranges_merge_set(struct mxlock_staging *st,
+				   struct mxlock_ranges *v,
+				   const struct mxlock_set *s, bool v6)
+{
+	u32 n = v6 ? s->nr6 : s->nr4, m = v->n, i = 0, j = n, k = 0;
+	struct mxlock_range a;
+	int err;
+
+	err = mxlock_ranges_reserve(st, v, n);
+	if (err)
+		return err;
+	if (m)
+		memmove(v->r + n, v->r, m * sizeof(*v->r));
+	while (i < n) {
+		a = mxlock_set_range(s, v6, i);
+		if (j < n + m && mxlock_range_cmp(&v->r[j], &a) < 0) {
+			v->r[k++] = v->r[j++];
+		} else {
+			v->r[k++] = a;
+			i++;
+		}
+		mxlock_resched(k);
+	}
+	/* What is left of v's own (j.. ) is where it belongs already. */
+	v->n = n + m;
+	return 0;
+}
+
+/*
+ * old (may be NULL) plus the intervals in st, which this extends. Only
+ * st's few are sorted; old's many are merged in, linear in both.
+ */
 struct mxlock_set *mxlock_set_add(const struct mxlock_set *old,
 				  struct mxlock_staging *st)
 {
-	if (old && mxlock_set_export(old, st))
-		return NULL;
+	if (old) {
+		mxlock_ranges_normalise(&st->v4);
+		mxlock_ranges_normalise(&st->v6);
+		if (mxlock_ranges_merge_set(st, &st->v4, old, false) ||
+		    mxlock_ranges_merge_set(st, &st->v6, old, true))
+			return NULL;
+	}
 	return mxlock_set_build(st);
 }
 
@@ -737,6 +795,7 @@ static u32 mxlock_ranges_diff(const struct mxlock_ranges *a,
 		bool covered = false;
 		u32 k;
 
+		mxlock_resched(i);
 		while (j < b->n && mxlock_key_cmp(&b->r[j].hi, &cur) < 0)
 			j++;
 		for (k = j; k < b->n && mxlock_key_cmp(&b->r[k].lo, &end) <= 0;
@@ -799,19 +858,6 @@ struct mxlock_set *mxlock_set_subtract(const struct mxlock_set *old,
 	st->over |= cur.over;
 	mxlock_staging_release(&cur);
 	return s;
-}
-
-/* Interval i of s's IPv4 (v6 false) or IPv6 part, as keys. */
-static struct mxlock_range mxlock_set_range(const struct mxlock_set *s,
-					    bool v6, u32 i)
-{
-	struct mxlock_range r = { { 0, 0 }, { 0, 0 } };
-
-	if (v6)
-		return s->r6[i];
-	r.lo.lo = s->r4[i].lo;
-	r.hi.lo = s->r4[i].hi;
-	return r;
 }
 
 static void mxlock_diff_note(struct mxlock_diff *d, bool v6,

@@ -18,6 +18,7 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/bitops.h>
@@ -27,6 +28,8 @@
 #define mxlock_alloc(size)	kvmalloc(size, GFP_KERNEL_ACCOUNT)
 #define mxlock_free(p)		kvfree(p)
 #define mxlock_sort(base, n, size, cmp) sort(base, n, size, cmp, NULL)
+/* Walks of millions of intervals hold the namespace's mutex: yield now and then. */
+#define mxlock_resched(i)	do { if (!((i) & 4095)) cond_resched(); } while (0)
 
 /* budget.c: a pool of intervals, staged and live; NULL charges nothing. */
 struct mxlock_budget;
@@ -46,6 +49,7 @@ struct rcu_head { void *next, *func; };
 #define mxlock_alloc(size)	malloc(size)
 #define mxlock_free(p)		free(p)
 #define mxlock_sort(base, n, size, cmp) qsort(base, n, size, cmp)
+#define mxlock_resched(i)	((void)(i))
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 static inline int fls(u32 x)
 {
