@@ -282,13 +282,36 @@ static int add(struct spf *s, int family, const unsigned char *addr,
 
 /* ---- terms ---- */
 
+/*
+ * A CIDR length as RFC 7208 4.6.1 spells it: "0", or 1-9 and at most two
+ * more digits; no sign, space or leading zero, and at most max. Read
+ * digit by digit so that nothing is narrowed before its range is known
+ * (strtoul took /4294967296 for /0). The length, or -1; *end after it.
+ */
+static int cidr_len(const char *p, unsigned int max, const char **end)
+{
+	const char *q = p;
+	unsigned int n = 0;
+
+	if (*q == '0')
+		q++;
+	else
+		while (isdigit((unsigned char)*q) && q - p < 3)
+			n = n * 10 + (*q++ - '0');
+	if (q == p || isdigit((unsigned char)*q) || n > max)
+		return -1;
+	*end = q;
+	return n;
+}
+
 /* "[domain][/c4][//c6]": the parts; domain "" means the current one. */
 static int split_cidr(struct spf *s, const char *term, const char *v,
 		      char *domain, unsigned int *c4, unsigned int *c6)
 {
 	const char *slash = v ? strchr(v, '/') : NULL;
 	size_t dlen = v ? (slash ? (size_t)(slash - v) : strlen(v)) : 0;
-	char *end;
+	const char *end;
+	int n;
 
 	*c4 = 32;
 	*c6 = 128;
@@ -299,20 +322,20 @@ static int split_cidr(struct spf *s, const char *term, const char *v,
 	if (!slash)
 		return 0;
 	if (slash[1] != '/') {
-		errno = 0;
-		*c4 = strtoul(slash + 1, &end, 10);
-		if (end == slash + 1 || errno || *c4 > 32)
+		n = cidr_len(slash + 1, 32, &end);
+		if (n < 0)
 			return fail(s, "'%s': bad IPv4 prefix length", term);
+		*c4 = n;
 		slash = end;
 		if (!*slash)
 			return 0;
 	}
 	if (slash[0] != '/' || slash[1] != '/')
 		return fail(s, "'%s': bad prefix lengths", term);
-	errno = 0;
-	*c6 = strtoul(slash + 2, &end, 10);
-	if (end == slash + 2 || *end || errno || *c6 > 128)
+	n = cidr_len(slash + 2, 128, &end);
+	if (n < 0 || *end)
 		return fail(s, "'%s': bad IPv6 prefix length", term);
+	*c6 = n;
 	return 0;
 }
 
@@ -452,8 +475,7 @@ static int term(char qual, const char *name, char sep, const char *v,
 		unsigned int max = fam == AF_INET ? 32 : 128, plen = max;
 		unsigned char addr[MX_ADDR_MAX];
 		char a[INET6_ADDRSTRLEN];
-		const char *slash;
-		char *end;
+		const char *slash, *end;
 		size_t alen;
 
 		if (!v || *v == '/')
@@ -470,11 +492,12 @@ static int term(char qual, const char *name, char sep, const char *v,
 			return fail(s, "'%s' in %s: bad address", full,
 				    w->domain);
 		if (slash) {
-			errno = 0;
-			plen = strtoul(slash + 1, &end, 10);
-			if (end == slash + 1 || *end || errno || plen > max)
+			int n = cidr_len(slash + 1, max, &end);
+
+			if (n < 0 || *end)
 				return fail(s, "'%s' in %s: bad prefix length",
 					    full, w->domain);
+			plen = n;
 		}
 		if (!pass) {
 			s->rep->skipped++;
