@@ -505,7 +505,13 @@ static int term(char qual, const char *name, char sep, const char *v,
 		}
 		return add(s, fam, addr, plen, w->domain);
 	}
+	/*
+	 * Every DNS-querying term counts towards the limit, whatever its
+	 * qualifier (RFC 7208 4.6.4): a non-pass one is left out only after.
+	 */
 	if (!strcmp(name, "ptr") || !strcmp(name, "exists")) {
+		if (count_lookup(s, full))
+			return -1;
 		if (!pass) {
 			s->rep->skipped++;
 			return 0;
@@ -518,12 +524,15 @@ static int term(char qual, const char *name, char sep, const char *v,
 			    w->domain);
 
 	/* include, a, mx: they look things up. */
+	if (count_lookup(s, full))
+		return -1;
+	/* A bad CIDR length is a permerror whatever the qualifier. */
+	if (strcmp(name, "include") && split_cidr(s, full, v, dom, &c4, &c6))
+		return -1;
 	if (!pass) {
 		s->rep->skipped++;
 		return 0;
 	}
-	if (count_lookup(s, full))
-		return -1;
 	if (!strcmp(name, "include")) {
 		if (!v || !*v || *v == '/')
 			return fail(s, "'%s' in %s: no domain", full,
@@ -532,8 +541,7 @@ static int term(char qual, const char *name, char sep, const char *v,
 			return -1;
 		return eval(s, tgt);
 	}
-	if (split_cidr(s, full, v, dom, &c4, &c6) ||
-	    target(s, full, dom, w->domain, tgt))
+	if (target(s, full, dom, w->domain, tgt))
 		return -1;
 	if (!strcmp(name, "a")) {
 		if (addresses(s, tgt, c4, c6, w->domain, &found))

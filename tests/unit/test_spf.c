@@ -98,11 +98,23 @@ static void expect_entries(const char *rec, const char *want,
 	   rec, want, ret, got);
 }
 
+/* Eleven DNS-querying terms, none of them pass: over the limit. */
+static void expect_lookup_limit(const char *term)
+{
+	char rec[400] = "v=spf1";
+	int i;
+
+	for (i = 0; i < 11; i++)
+		snprintf(rec + strlen(rec), sizeof(rec) - strlen(rec), " %s", term);
+	strcat(rec, " ip4:192.0.2.1 -all");
+	expect_permerror(rec, "more than 10 DNS-querying terms");
+}
+
 int main(void)
 {
 	struct spf_report rep;
 
-	printf("KTAP version 1\n1..25\n");
+	printf("KTAP version 1\n1..30\n");
 	expect_terms("v=spf1 ip4:192.0.2.0/24 -all", 0,
 		     "+ip4:192.0.2.0/24;-all.;");
 	expect_terms("V=SPF1 IP6:2001:DB8::/32  ~ALL", 0,
@@ -137,10 +149,17 @@ int main(void)
 	expect_permerror("v=spf1 a:h.test/24//-0 -all",
 			 "'a:h.test/24//-0': bad IPv6 prefix length");
 	expect_permerror("v=spf1 a:h.test//064 -all", "'a:h.test//064'");
+	expect_permerror("v=spf1 -a:h.test/08 -all", "'a:h.test/08'");
 	expect_entries("v=spf1 -ip4:192.0.2.0/0 -a:h.test/0//0 ip4:192.0.2.9/32 -all",
 		       "192.0.2.9/32;", &rep);
 	expect_entries("v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/128 a:h.test/28 -all",
 		       "192.0.2.0/24;2001:db8::/128;192.0.2.0/28;", &rep);
+
+	/* The lookup limit counts terms of every qualifier (4.6.4). */
+	expect_lookup_limit("-include:x.test");
+	expect_lookup_limit("?a");
+	expect_lookup_limit("~mx:h.test");
+	expect_lookup_limit("-exists:h.test");
 
 	return ktap_done("test_spf");
 }
