@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unbound.h>
 
+#include "ival.h"
 #include "spf.h"
 
 #define T_A	1
@@ -260,6 +261,7 @@ static int add(struct spf *s, int family, const unsigned char *addr,
 {
 	unsigned char net[MX_ADDR_MAX] = { 0 };
 	char text[INET6_ADDRSTRLEN + 5], why[MX_ENTRY_WHY_MAX];
+	static const unsigned char v4mapped[12] = { [10] = 0xff, [11] = 0xff };
 	size_t len = mx_addr_len(family), i;
 	struct mx_entry e;
 
@@ -267,6 +269,17 @@ static int add(struct spf *s, int family, const unsigned char *addr,
 		unsigned int bits = plen > i * 8 ? plen - i * 8 : 0;
 
 		net[i] = addr[i] & (bits >= 8 ? 0xff : (0xff00 >> bits) & 0xff);
+	}
+	/*
+	 * Inside ::ffff:0:0/96 an ip6 prefix would become IPv4 (entry.c), yet
+	 * check_host() gets an IPv4 client's IPv4 address and ip6 never
+	 * matches it (RFC 7208 5.6; pyspf also maps a v4-mapped client to
+	 * IPv4 first): such a prefix admits no one, so it is left out.
+	 */
+	if (family == AF_INET6 && plen >= 96 &&
+	    !memcmp(net, v4mapped, sizeof(v4mapped))) {
+		s->rep->mapped++;
+		return 0;
 	}
 	inet_ntop(family, net, text, INET6_ADDRSTRLEN);
 	sprintf(text + strlen(text), "/%u", plen);
@@ -426,6 +439,38 @@ static int mx_name(const unsigned char *d, int len, char *out)
 		return -1;
 	out[o] = 0;
 	return o ? 0 : -1;	/* the root: "no mail", nothing to admit */
+}
+
+/*
+ * A pass set that holds a whole family admits everyone, as +all does
+ * (ip4:0.0.0.0/0, a/0, two /1s): refused. Judged on the merged set the
+ * kernel would hold, so IPv6 counts as whole without the mapped block.
+ */
+static int whole_family(struct spf *s, size_t from)
+{
+	struct mx_entry_list l = { .v = s->out->v + from,
+				   .n = s->out->n - from };
+	struct mx_ival_list set = { 0 };
+	struct mx_ival all[3] = {
+		{ .family = AF_INET, .last = { 0xff, 0xff, 0xff, 0xff } },
+		{ .family = AF_INET6, .last = { [10] = 0xff, [11] = 0xfe,
+						[12 ... 15] = 0xff } },
+		{ .family = AF_INET6, .first = { [9] = 0x01 },
+		  .last = { [0 ... 15] = 0xff } },
+	};
+	int v4, v6, ret = 0;
+
+	if (mx_ival_from_entries(&l, &set))
+		return fail(s, "%s", strerror(ENOMEM));
+	v4 = mx_ival_covered(&set, &all[0]) == 2;
+	v6 = mx_ival_covered(&set, &all[1]) == 2 &&
+	     mx_ival_covered(&set, &all[2]) == 2;
+	if (v4 || v6)
+		ret = fail(s, "%s: its record admits every %s address (%s), as +all would",
+			   s->domain, v4 ? "IPv4" : "IPv6",
+			   v4 ? "0.0.0.0/0" : "::/0");
+	mx_ival_free(&set);
+	return ret;
 }
 
 static int eval(struct spf *s, const char *domain);
@@ -721,6 +766,7 @@ int spf_resolve(struct spf *s, const char *domain, struct mx_entry_list *out,
 {
 	char name[DOMAIN_MAX + 1];
 	struct timespec now;
+	size_t from;
 
 	*rep = (struct spf_report){ .secure = true };
 	s->rep = rep;
@@ -739,5 +785,8 @@ int spf_resolve(struct spf *s, const char *domain, struct mx_entry_list *out,
 	}
 	if (target(s, domain, domain, domain, name))
 		return -1;
-	return eval(s, name);
+	from = out->n;
+	if (eval(s, name))
+		return -1;
+	return whole_family(s, from);
 }

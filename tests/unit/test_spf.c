@@ -114,7 +114,7 @@ int main(void)
 {
 	struct spf_report rep;
 
-	printf("KTAP version 1\n1..30\n");
+	printf("KTAP version 1\n1..38\n");
 	expect_terms("v=spf1 ip4:192.0.2.0/24 -all", 0,
 		     "+ip4:192.0.2.0/24;-all.;");
 	expect_terms("V=SPF1 IP6:2001:DB8::/32  ~ALL", 0,
@@ -161,5 +161,19 @@ int main(void)
 	expect_lookup_limit("~mx:h.test");
 	expect_lookup_limit("-exists:h.test");
 
+	/* A pass set of a whole family is +all. */
+	expect_permerror("v=spf1 ip4:0.0.0.0/0 -all",
+			 "t.test: its record admits every IPv4 address");
+	expect_permerror("v=spf1 ip4:0.0.0.0/1 ip4:128.0.0.0/1 -all",
+			 "every IPv4 address");
+	expect_permerror("v=spf1 ip6:::/0 -all", "every IPv6 address");
+	expect_permerror("v=spf1 a:h.test/0 -all", "every IPv4 address");
+	expect_entries("v=spf1 ip4:0.0.0.0/1 ip6:::/1 -all", "0.0.0.0/1;::/1;",
+		       &rep);
+	/* An ip6 range in ::ffff:0:0/96 matches no client: left out. */
+	expect_entries("v=spf1 ip6:::ffff:0.0.0.0/96 ip4:192.0.2.1 -all",
+		       "192.0.2.1/32;", &rep);
+	ok(rep.mapped == 1, "the mapped range is counted (got %u)", rep.mapped);
+	expect_entries("v=spf1 ip6:::ffff:192.0.2.0/120 -all", "", &rep);
 	return ktap_done("test_spf");
 }
