@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unbound.h>
 
+#include "ival.h"
 #include "spf.h"
 
 #define T_A	1
@@ -260,6 +261,7 @@ static int add(struct spf *s, int family, const unsigned char *addr,
 {
 	unsigned char net[MX_ADDR_MAX] = { 0 };
 	char text[INET6_ADDRSTRLEN + 5], why[MX_ENTRY_WHY_MAX];
+	static const unsigned char v4mapped[12] = { [10] = 0xff, [11] = 0xff };
 	size_t len = mx_addr_len(family), i;
 	struct mx_entry e;
 
@@ -267,6 +269,17 @@ static int add(struct spf *s, int family, const unsigned char *addr,
 		unsigned int bits = plen > i * 8 ? plen - i * 8 : 0;
 
 		net[i] = addr[i] & (bits >= 8 ? 0xff : (0xff00 >> bits) & 0xff);
+	}
+	/*
+	 * Inside ::ffff:0:0/96 an ip6 prefix would become IPv4 (entry.c), yet
+	 * check_host() gets an IPv4 client's IPv4 address and ip6 never
+	 * matches it (RFC 7208 5.6; pyspf also maps a v4-mapped client to
+	 * IPv4 first): such a prefix admits no one, so it is left out.
+	 */
+	if (family == AF_INET6 && plen >= 96 &&
+	    !memcmp(net, v4mapped, sizeof(v4mapped))) {
+		s->rep->mapped++;
+		return 0;
 	}
 	inet_ntop(family, net, text, INET6_ADDRSTRLEN);
 	sprintf(text + strlen(text), "/%u", plen);
@@ -282,13 +295,36 @@ static int add(struct spf *s, int family, const unsigned char *addr,
 
 /* ---- terms ---- */
 
+/*
+ * A CIDR length as RFC 7208 4.6.1 spells it: "0", or 1-9 and at most two
+ * more digits; no sign, space or leading zero, and at most max. Read
+ * digit by digit so that nothing is narrowed before its range is known
+ * (strtoul took /4294967296 for /0). The length, or -1; *end after it.
+ */
+static int cidr_len(const char *p, unsigned int max, const char **end)
+{
+	const char *q = p;
+	unsigned int n = 0;
+
+	if (*q == '0')
+		q++;
+	else
+		while (isdigit((unsigned char)*q) && q - p < 3)
+			n = n * 10 + (*q++ - '0');
+	if (q == p || isdigit((unsigned char)*q) || n > max)
+		return -1;
+	*end = q;
+	return n;
+}
+
 /* "[domain][/c4][//c6]": the parts; domain "" means the current one. */
 static int split_cidr(struct spf *s, const char *term, const char *v,
 		      char *domain, unsigned int *c4, unsigned int *c6)
 {
 	const char *slash = v ? strchr(v, '/') : NULL;
 	size_t dlen = v ? (slash ? (size_t)(slash - v) : strlen(v)) : 0;
-	char *end;
+	const char *end;
+	int n;
 
 	*c4 = 32;
 	*c6 = 128;
@@ -299,20 +335,20 @@ static int split_cidr(struct spf *s, const char *term, const char *v,
 	if (!slash)
 		return 0;
 	if (slash[1] != '/') {
-		errno = 0;
-		*c4 = strtoul(slash + 1, &end, 10);
-		if (end == slash + 1 || errno || *c4 > 32)
+		n = cidr_len(slash + 1, 32, &end);
+		if (n < 0)
 			return fail(s, "'%s': bad IPv4 prefix length", term);
+		*c4 = n;
 		slash = end;
 		if (!*slash)
 			return 0;
 	}
 	if (slash[0] != '/' || slash[1] != '/')
 		return fail(s, "'%s': bad prefix lengths", term);
-	errno = 0;
-	*c6 = strtoul(slash + 2, &end, 10);
-	if (end == slash + 2 || *end || errno || *c6 > 128)
+	n = cidr_len(slash + 2, 128, &end);
+	if (n < 0 || *end)
 		return fail(s, "'%s': bad IPv6 prefix length", term);
+	*c6 = n;
 	return 0;
 }
 
@@ -405,6 +441,38 @@ static int mx_name(const unsigned char *d, int len, char *out)
 	return o ? 0 : -1;	/* the root: "no mail", nothing to admit */
 }
 
+/*
+ * A pass set that holds a whole family admits everyone, as +all does
+ * (ip4:0.0.0.0/0, a/0, two /1s): refused. Judged on the merged set the
+ * kernel would hold, so IPv6 counts as whole without the mapped block.
+ */
+static int whole_family(struct spf *s, size_t from)
+{
+	struct mx_entry_list l = { .v = s->out->v + from,
+				   .n = s->out->n - from };
+	struct mx_ival_list set = { 0 };
+	struct mx_ival all[3] = {
+		{ .family = AF_INET, .last = { 0xff, 0xff, 0xff, 0xff } },
+		{ .family = AF_INET6, .last = { [10] = 0xff, [11] = 0xfe,
+						[12 ... 15] = 0xff } },
+		{ .family = AF_INET6, .first = { [9] = 0x01 },
+		  .last = { [0 ... 15] = 0xff } },
+	};
+	int v4, v6, ret = 0;
+
+	if (mx_ival_from_entries(&l, &set))
+		return fail(s, "%s", strerror(ENOMEM));
+	v4 = mx_ival_covered(&set, &all[0]) == 2;
+	v6 = mx_ival_covered(&set, &all[1]) == 2 &&
+	     mx_ival_covered(&set, &all[2]) == 2;
+	if (v4 || v6)
+		ret = fail(s, "%s: its record admits every %s address (%s), as +all would",
+			   s->domain, v4 ? "IPv4" : "IPv6",
+			   v4 ? "0.0.0.0/0" : "::/0");
+	mx_ival_free(&set);
+	return ret;
+}
+
 static int eval(struct spf *s, const char *domain);
 
 struct walk {
@@ -452,8 +520,7 @@ static int term(char qual, const char *name, char sep, const char *v,
 		unsigned int max = fam == AF_INET ? 32 : 128, plen = max;
 		unsigned char addr[MX_ADDR_MAX];
 		char a[INET6_ADDRSTRLEN];
-		const char *slash;
-		char *end;
+		const char *slash, *end;
 		size_t alen;
 
 		if (!v || *v == '/')
@@ -470,11 +537,12 @@ static int term(char qual, const char *name, char sep, const char *v,
 			return fail(s, "'%s' in %s: bad address", full,
 				    w->domain);
 		if (slash) {
-			errno = 0;
-			plen = strtoul(slash + 1, &end, 10);
-			if (end == slash + 1 || *end || errno || plen > max)
+			int n = cidr_len(slash + 1, max, &end);
+
+			if (n < 0 || *end)
 				return fail(s, "'%s' in %s: bad prefix length",
 					    full, w->domain);
+			plen = n;
 		}
 		if (!pass) {
 			s->rep->skipped++;
@@ -482,7 +550,13 @@ static int term(char qual, const char *name, char sep, const char *v,
 		}
 		return add(s, fam, addr, plen, w->domain);
 	}
+	/*
+	 * Every DNS-querying term counts towards the limit, whatever its
+	 * qualifier (RFC 7208 4.6.4): a non-pass one is left out only after.
+	 */
 	if (!strcmp(name, "ptr") || !strcmp(name, "exists")) {
+		if (count_lookup(s, full))
+			return -1;
 		if (!pass) {
 			s->rep->skipped++;
 			return 0;
@@ -495,12 +569,15 @@ static int term(char qual, const char *name, char sep, const char *v,
 			    w->domain);
 
 	/* include, a, mx: they look things up. */
+	if (count_lookup(s, full))
+		return -1;
+	/* A bad CIDR length is a permerror whatever the qualifier. */
+	if (strcmp(name, "include") && split_cidr(s, full, v, dom, &c4, &c6))
+		return -1;
 	if (!pass) {
 		s->rep->skipped++;
 		return 0;
 	}
-	if (count_lookup(s, full))
-		return -1;
 	if (!strcmp(name, "include")) {
 		if (!v || !*v || *v == '/')
 			return fail(s, "'%s' in %s: no domain", full,
@@ -509,8 +586,7 @@ static int term(char qual, const char *name, char sep, const char *v,
 			return -1;
 		return eval(s, tgt);
 	}
-	if (split_cidr(s, full, v, dom, &c4, &c6) ||
-	    target(s, full, dom, w->domain, tgt))
+	if (target(s, full, dom, w->domain, tgt))
 		return -1;
 	if (!strcmp(name, "a")) {
 		if (addresses(s, tgt, c4, c6, w->domain, &found))
@@ -690,6 +766,7 @@ int spf_resolve(struct spf *s, const char *domain, struct mx_entry_list *out,
 {
 	char name[DOMAIN_MAX + 1];
 	struct timespec now;
+	size_t from;
 
 	*rep = (struct spf_report){ .secure = true };
 	s->rep = rep;
@@ -708,5 +785,8 @@ int spf_resolve(struct spf *s, const char *domain, struct mx_entry_list *out,
 	}
 	if (target(s, domain, domain, domain, name))
 		return -1;
-	return eval(s, name);
+	from = out->n;
+	if (eval(s, name))
+		return -1;
+	return whole_family(s, from);
 }

@@ -40,6 +40,7 @@ struct spf_report {
 	bool secure;			/* every answer validated */
 	size_t entries;			/* entries it gave */
 	unsigned int skipped;		/* fail/softfail/neutral terms left out */
+	unsigned int mapped;		/* ip6 ranges in ::ffff:0:0/96 left out */
 };
 
 struct spf;

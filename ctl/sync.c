@@ -277,6 +277,7 @@ static void print_sources(const struct found *f, size_t n)
 			mx_json_ku64(&jw, "void_lookups", r->voids);
 			mx_json_ku64(&jw, "queries", r->queries);
 			mx_json_ku64(&jw, "skipped", r->skipped);
+			mx_json_ku64(&jw, "mapped_skipped", r->mapped);
 			mx_json_obj_close(&jw);
 			continue;
 		}
@@ -286,6 +287,9 @@ static void print_sources(const struct found *f, size_t n)
 		if (r->skipped)
 			printf(", %u non-pass term%s left out", r->skipped,
 			       r->skipped == 1 ? "" : "s");
+		if (r->mapped)
+			printf(", %u IPv4-mapped ip6 range%s left out (never matched)",
+			       r->mapped, r->mapped == 1 ? "" : "s");
 		printf("\n");
 	}
 	if (json)

@@ -10,7 +10,8 @@
 # local extra entry); a change in the records is picked up by the next
 # sync, previewed first with --dry-run. Everything that can go wrong in
 # DNS (an include loop, more than 10 lookups, too many void lookups, a
-# term with no ranges, SERVFAIL, a server that never answers, a forged
+# term with no ranges, a malformed CIDR length, a record that admits all
+# of IPv4, SERVFAIL, a server that never answers, a forged
 # answer on the signed zone, an unsigned answer where one must be signed)
 # leaves the live list exactly as it was. Then the provider moves a relay
 # while the old one still sends: the guard refuses the sync and the old
@@ -24,7 +25,7 @@ source "$(dirname "$0")/lib-dns.sh"
 require_mxlock
 require_dns
 require_cmd python3
-ktap_begin 25
+ktap_begin 27
 
 P=provider.example
 topology || ktap_bail "cannot build the topology"
@@ -56,6 +57,8 @@ done
 dns_rr plain.example 'voids IN TXT "v=spf1 ip4:199.89.0.0/21 a:n1.plain.example mx:n2.plain.example a:n3.plain.example"'
 dns_rr plain.example 'ptr IN TXT "v=spf1 ip4:199.89.0.0/21 ptr -all"'
 dns_rr plain.example 'pall IN TXT "v=spf1 ip4:199.89.0.0/21 +all"'
+dns_rr plain.example 'long IN TXT "v=spf1 ip4:199.89.0.0/21 ip4:192.0.2.1/4294967296 -all"'
+dns_rr plain.example 'zero IN TXT "v=spf1 ip4:199.89.0.0/21 ip4:0.0.0.0/0 -all"'
 dns_rr plain.example 'gone IN TXT "v=spf1 ip4:199.89.0.0/21 include:_spf.elsewhere.example -all"'
 dns_serve "$MX" 10.53.0.1 || ktap_bail "cannot serve the test zones"
 
@@ -216,6 +219,17 @@ check "a ptr term (no ranges to give): exit 2, untouched" \
 	fails ptr "'ptr' in ptr.plain.example" ptr.plain.example
 check "+all: exit 2, untouched" \
 	fails pall "'\+all' in pall.plain.example: it authorizes every address" pall.plain.example
+
+# widens NAME REASON DOMAIN: as fails, and a sender outside the list
+# ($BAD) still gets no answer from the listener.
+widens() {
+	fails "$@" || return 1
+	connect_fails "$BAD" "$MX_ADDR" 25
+}
+check "/4294967296 (was taken for /0): exit 2, untouched, outsiders still dropped" \
+	widens long "'ip4:192.0.2.1/4294967296' in long.plain.example: bad prefix length" long.plain.example
+check "ip4:0.0.0.0/0 (all of IPv4): exit 2, untouched, outsiders still dropped" \
+	widens zero 'zero.plain.example: its record admits every IPv4 address' zero.plain.example
 check "SERVFAIL on an include: exit 2, untouched" \
 	fails servfail '_spf.elsewhere.example TXT: SERVFAIL' gone.plain.example
 
