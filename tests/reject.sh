@@ -18,7 +18,7 @@ source "$(dirname "$0")/lib.sh"
 
 require_mxlock
 require_cmd python3
-ktap_begin 10
+ktap_begin 11
 
 topology6 || ktap_bail "cannot build the IPv6 topology"
 mx "$MX" replace "$PROVIDER" "$PROVIDER6" || ktap_bail "cannot load the list"
@@ -166,6 +166,28 @@ rst_recovers() {
 	refused_once "$BAD" "$MX_ADDR"
 }
 check "a second after the storm, bad gets 'Connection refused' again" rst_recovers
+
+# The same storm with nf_conntrack tracking in the mail host's namespace
+# (defragmentation and tracking in PREROUTING, ahead of mxlock): the same
+# limit, and still nothing but RSTs back.
+rst_rate_ct() {
+	local rc=0
+	ip netns exec "$MX" nft -f - <<'EOF' || return 1
+table inet reject_ct {
+	chain pre {
+		type filter hook prerouting priority 0;
+		ct state new counter
+	}
+}
+EOF
+	expect_match "conntrack in the mail host's namespace" . \
+		"$(ip netns exec "$MX" cat /proc/sys/net/netfilter/nf_conntrack_count 2>/dev/null)" || rc=1
+	sleep 1.1
+	[ $rc -eq 0 ] && { rst_rate || rc=1; }
+	ip netns exec "$MX" nft delete table inet reject_ct || rc=1
+	return $rc
+}
+check "with nf_conntrack in the mail host's namespace: the same storm, the same limit" rst_rate_ct
 
 # The action is for refused SYNs only.
 others_untouched() {
